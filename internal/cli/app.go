@@ -1,0 +1,218 @@
+// Package cli is truce's command line: one file per verb, and the wiring
+// that turns a configuration into a running office.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/truce-org/truce/internal/auth"
+	"github.com/truce-org/truce/internal/httpapi"
+	"github.com/truce-org/truce/internal/keyring"
+	"github.com/truce-org/truce/internal/metrics"
+	"github.com/truce-org/truce/internal/office"
+	"github.com/truce-org/truce/internal/store"
+	"github.com/truce-org/truce/internal/store/sqlite"
+)
+
+// DefaultDB is the database used when neither --db nor TRUCE_DB says otherwise.
+const DefaultDB = "sqlite:./truce-data/truce.db"
+
+// Storage is an open database and the key directory beside it.
+type Storage struct {
+	Store store.Store
+	Ring  *keyring.Ring
+	// SQLite is set when the store is the SQLite backend.
+	SQLite *sqlite.DB
+}
+
+// OpenStorage opens the database named by a --db URL and, with keysDir
+// empty, the key directory beside it.
+func OpenStorage(ctx context.Context, dbURL, keysDir string) (*Storage, error) {
+	switch {
+	case strings.HasPrefix(dbURL, "sqlite:"):
+		path := strings.TrimPrefix(dbURL, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, errors.New("--db sqlite: needs a file path, e.g. sqlite:./truce-data/truce.db")
+		}
+		if keysDir == "" {
+			keysDir = filepath.Join(filepath.Dir(path), "keys")
+		}
+		ring, err := keyring.Open(keysDir)
+		if err != nil {
+			return nil, err
+		}
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return &Storage{Store: db, Ring: ring, SQLite: db}, nil
+	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+		return nil, errors.New("the PostgreSQL backend is not part of this build yet; use --db sqlite:PATH")
+	default:
+		return nil, fmt.Errorf("--db %q: want sqlite:PATH or postgres://...", redactURL(dbURL))
+	}
+}
+
+// redactURL hides a password in a database URL before it is shown.
+func redactURL(s string) string {
+	if at := strings.Index(s, "@"); at > 0 {
+		if scheme := strings.Index(s, "://"); scheme > 0 && scheme < at {
+			return s[:scheme+3] + "…@" + s[at+1:]
+		}
+	}
+	return s
+}
+
+// Close closes the database.
+func (s *Storage) Close() error { return s.Store.Close() }
+
+// Options configure a running office.
+type Options struct {
+	Origin      string
+	MaxBody     int64
+	SessionTTL  time.Duration
+	Hash        auth.Params
+	MaxHashes   int
+	SignInEvery time.Duration // per-username sign-in rate; zero for the default
+	SignInBurst int
+	AddrEvery   time.Duration
+	AddrBurst   int
+	TrustProxy  bool
+	Logger      *slog.Logger
+}
+
+// App is a running office: the services over one store, and the API.
+type App struct {
+	Storage     *Storage
+	Arrangement office.Arrangement
+	Metrics     *metrics.Metrics
+	Writer      *office.Writer
+	Office      *office.Service
+	Accounts    *office.Accounts
+	API         *httpapi.Server
+	log         *slog.Logger
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewApp sets up the arrangement and starts the journal writer.
+func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	arr, err := office.Setup(ctx, st.Store, st.Ring, opt.Origin)
+	if err != nil {
+		return nil, err
+	}
+	m := metrics.New()
+	size, err := st.Store.JournalSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.JournalSize.Set(float64(size))
+	w := office.NewWriter(st.Store, st.Ring, office.WriterConfig{Origin: arr.Origin, Observer: m, Logger: log})
+	params := opt.Hash
+	if params == (auth.Params{}) {
+		params = auth.DefaultParams
+	}
+	if opt.MaxHashes <= 0 {
+		opt.MaxHashes = 2
+	}
+	acc := office.NewAccounts(st.Store, st.Ring, office.AccountsConfig{
+		Hasher: auth.NewHasher(params, opt.MaxHashes), SessionTTL: opt.SessionTTL,
+		UserEvery: opt.SignInEvery, UserBurst: opt.SignInBurst, AddrEvery: opt.AddrEvery, AddrBurst: opt.AddrBurst,
+		Logger: log,
+	})
+	svc := office.NewService(st.Store, w, log, nil)
+	api := httpapi.New(httpapi.Config{MaxBody: opt.MaxBody, TrustProxy: opt.TrustProxy}, httpapi.Deps{
+		Office: svc, Accounts: acc, Store: st.Store, Arrangement: arr, Metrics: m, Logger: log,
+	})
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a := &App{Storage: st, Arrangement: arr, Metrics: m, Writer: w, Office: svc, Accounts: acc, API: api, log: log, cancel: cancel}
+	a.wg.Add(2)
+	go func() { defer a.wg.Done(); w.Run(runCtx) }()
+	go func() { defer a.wg.Done(); a.sweepSessions(runCtx) }()
+	return a, nil
+}
+
+func (a *App) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.Storage.Store.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+				a.log.Warn("session sweep failed", "err", err)
+			} else if n > 0 {
+				a.log.Info("expired sessions removed", "count", n)
+			}
+		}
+	}
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.API }
+
+// Close stops the writer (after the requests it holds) and closes storage.
+func (a *App) Close() error {
+	a.cancel()
+	a.wg.Wait()
+	return a.Storage.Close()
+}
+
+// Serve answers HTTP on ln until ctx is done, then shuts down cleanly. It
+// prints "listening on http://HOST:PORT" to out once ln accepts connections.
+func (a *App) Serve(ctx context.Context, ln net.Listener, out io.Writer, after func()) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr().String())
+	if after != nil {
+		after()
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func openLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: %w", level, err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+var _ = os.Stderr

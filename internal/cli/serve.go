@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+)
+
+// ServerFlags configure a serving office.
+type ServerFlags struct {
+	Addr       string        `name:"addr" env:"TRUCE_ADDR" default:"127.0.0.1:8080" help:"Address to listen on (port 0 picks a free one)."`
+	Origin     string        `name:"origin" env:"TRUCE_ORIGIN" help:"Journal origin for a new arrangement (default: generated)."`
+	MaxBody    int64         `name:"max-body" env:"TRUCE_MAX_BODY" default:"1048576" help:"Largest request body in bytes."`
+	SessionTTL time.Duration `name:"session-ttl" env:"TRUCE_SESSION_TTL" default:"12h" help:"How long a sign-in lasts."`
+	TrustProxy bool          `name:"trust-proxy" env:"TRUCE_TRUST_PROXY" help:"Take client addresses from X-Forwarded-For (only behind a proxy that sets it)."`
+}
+
+func (f ServerFlags) options(g *Globals, stdio *IO) (Options, error) {
+	log, err := openLogger(stdio.Stderr, g.LogLevel)
+	if err != nil {
+		return Options{}, err
+	}
+	return Options{Origin: f.Origin, MaxBody: f.MaxBody, SessionTTL: f.SessionTTL, TrustProxy: f.TrustProxy, Logger: log}, nil
+}
+
+// ServeCmd serves the API.
+type ServeCmd struct {
+	ServerFlags
+}
+
+// Run migrates the database, then serves until interrupted.
+func (c *ServeCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
+	opt, err := c.options(g, stdio)
+	if err != nil {
+		return err
+	}
+	st, err := OpenStorage(ctx, g.DB, g.Keys)
+	if err != nil {
+		return err
+	}
+	app, err := NewApp(ctx, st, opt)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	defer app.Close()
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	return app.Serve(ctx, ln, stdio.Stdout, nil)
+}
+
+// MigrateCmd creates or upgrades the schema.
+type MigrateCmd struct {
+	Origin string `name:"origin" env:"TRUCE_ORIGIN" help:"Journal origin for a new arrangement (default: generated)."`
+}
+
+// Run migrates and sets up the arrangement.
+func (c *MigrateCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
+	st, err := OpenStorage(ctx, g.DB, g.Keys)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	arr, err := setupArrangement(ctx, st, c.Origin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdio.Stdout, "database ready; origin %s\n", arr.Origin)
+	return nil
+}

@@ -1,0 +1,69 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/office"
+)
+
+// statusOf is the one table from error codes to HTTP status.
+var statusOf = map[string]int{
+	truce.EInvalid:      http.StatusBadRequest,
+	truce.EUnauthorized: http.StatusUnauthorized,
+	truce.EForbidden:    http.StatusForbidden,
+	truce.ENotFound:     http.StatusNotFound,
+	truce.EConflict:     http.StatusConflict,
+	truce.ETooLarge:     http.StatusRequestEntityTooLarge,
+	truce.ERateLimited:  http.StatusTooManyRequests,
+	truce.EUnavailable:  http.StatusServiceUnavailable,
+	truce.EInternal:     http.StatusInternalServerError,
+}
+
+// ErrorBody is the contract's error shape.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeError answers err in the contract's shape. Errors that are not a
+// *truce.Error are logged once here and shown only as "internal error".
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var te *truce.Error
+	if !errors.As(err, &te) {
+		s.log.Error("internal error", "method", r.Method, "route", r.Pattern, "err", err)
+		te = &truce.Error{Code: truce.EInternal, Message: "internal error"}
+	}
+	status, ok := statusOf[te.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if after, ok := office.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", after)
+	} else if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
+	}
+	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: te.Code, Message: te.Message, Field: te.Field}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+var _ = slog.LevelInfo

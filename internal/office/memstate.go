@@ -1,0 +1,88 @@
+package office
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/store"
+)
+
+// MemState is a Projection held in memory: verification folds the journal
+// into one and compares its Snapshot with the store's.
+type MemState struct {
+	parties      map[string]truce.PartyKind
+	actors       map[string]*truce.Actor
+	designations []truce.DesignationRecord
+}
+
+var _ store.Projection = (*MemState)(nil)
+
+// NewMemState returns an empty projection over the given parties.
+func NewMemState(parties []truce.Party) *MemState {
+	m := &MemState{parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{}}
+	for _, p := range parties {
+		m.parties[p.ID] = p.Kind
+	}
+	return m
+}
+
+func (m *MemState) PartyKind(id string) (truce.PartyKind, error) {
+	k, ok := m.parties[id]
+	if !ok {
+		return "", fmt.Errorf("party %q: %w", id, store.ErrNotFound)
+	}
+	return k, nil
+}
+
+func (m *MemState) GetActor(id string) (truce.Actor, error) {
+	a, ok := m.actors[id]
+	if !ok {
+		return truce.Actor{}, fmt.Errorf("actor %q: %w", id, store.ErrNotFound)
+	}
+	return cloneActor(a), nil
+}
+
+func cloneActor(a *truce.Actor) truce.Actor {
+	c := *a
+	c.Aliases = slices.Clone(a.Aliases)
+	c.Designations = make(map[string]truce.Designation, len(a.Designations))
+	for k, v := range a.Designations {
+		c.Designations[k] = v
+	}
+	return c
+}
+
+func (m *MemState) PutActor(a truce.Actor) error {
+	if old, ok := m.actors[a.ID]; ok {
+		a.Designations = old.Designations
+		a.CreatedBy, a.CreatedAt, a.Entry = old.CreatedBy, old.CreatedAt, old.Entry
+	}
+	c := cloneActor(&a)
+	m.actors[a.ID] = &c
+	return nil
+}
+
+func (m *MemState) AddDesignation(r truce.DesignationRecord) error {
+	a, ok := m.actors[r.ActorID]
+	if !ok {
+		return fmt.Errorf("actor %q: %w", r.ActorID, store.ErrNotFound)
+	}
+	a.Designations[r.Party] = r.Designation
+	m.designations = append(m.designations, r)
+	return nil
+}
+
+// Snapshot returns the state in the canonical order of store.Snapshot.
+func (m *MemState) Snapshot() *store.Snapshot {
+	s := &store.Snapshot{Designations: slices.Clone(m.designations)}
+	for _, a := range m.actors {
+		c := cloneActor(a)
+		c.RecomputeDisputed()
+		s.Actors = append(s.Actors, c)
+	}
+	sort.Slice(s.Actors, func(i, j int) bool { return s.Actors[i].ID < s.Actors[j].ID })
+	sort.Slice(s.Designations, func(i, j int) bool { return s.Designations[i].Entry < s.Designations[j].Entry })
+	return s
+}

@@ -1,0 +1,300 @@
+package office
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/journal"
+	"github.com/truce-org/truce/internal/store"
+)
+
+// Signers gives the writer the keys it signs with.
+type Signers interface {
+	Office() (note.Signer, error)
+	Party(party string) (note.Signer, error)
+}
+
+// Observer is told about each committed batch (metrics).
+type Observer interface {
+	ObserveAppend(entries int, took time.Duration, size int64)
+}
+
+// Request asks for one journal entry. Body is marshalled to JSON.
+type Request struct {
+	Party   string
+	Member  string
+	Kind    string
+	Subject string
+	Body    any
+}
+
+// Appended is a durable journal entry.
+type Appended struct {
+	Index int64
+	Entry truce.Entry
+	Note  []byte
+}
+
+type pending struct {
+	req  Request
+	body json.RawMessage
+	done chan result
+}
+
+type result struct {
+	app Appended
+	err error
+}
+
+// Writer owns the journal's tail. Concurrent Appends are group-committed:
+// whatever arrives while one batch commits goes into the next, one
+// transaction each, and no caller is answered before its batch is durable.
+type Writer struct {
+	store    store.Store
+	signers  Signers
+	origin   string
+	log      *slog.Logger
+	observer Observer
+	now      func() time.Time
+	maxBatch int
+
+	reqs chan *pending
+
+	mu        sync.Mutex
+	listeners []func([]Appended)
+}
+
+// WriterConfig configures a Writer.
+type WriterConfig struct {
+	Origin   string
+	MaxBatch int // default 1024
+	Now      func() time.Time
+	Observer Observer
+	Logger   *slog.Logger
+}
+
+// NewWriter returns a writer; Run must be running for Append to proceed.
+func NewWriter(st store.Store, signers Signers, cfg WriterConfig) *Writer {
+	w := &Writer{
+		store: st, signers: signers, origin: cfg.Origin, log: cfg.Logger,
+		observer: cfg.Observer, now: cfg.Now, maxBatch: cfg.MaxBatch,
+		reqs: make(chan *pending, 4096),
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	if w.maxBatch <= 0 {
+		w.maxBatch = 1024
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	return w
+}
+
+// OnAppend registers fn to be called, from the writer's goroutine, with each
+// committed batch in index order.
+func (w *Writer) OnAppend(fn func([]Appended)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.listeners = append(w.listeners, fn)
+}
+
+var errStopped = &truce.Error{Code: truce.EUnavailable, Message: "the journal writer is stopping"}
+
+// Append submits r and waits until its entry is durable, or rejected.
+func (w *Writer) Append(ctx context.Context, r Request) (Appended, error) {
+	body, err := json.Marshal(r.Body)
+	if err != nil {
+		return Appended{}, fmt.Errorf("office: marshal %s body: %w", r.Kind, err)
+	}
+	p := &pending{req: r, body: body, done: make(chan result, 1)}
+	select {
+	case w.reqs <- p:
+	case <-ctx.Done():
+		return Appended{}, ctx.Err()
+	}
+	select {
+	case res := <-p.done:
+		return res.app, res.err
+	case <-ctx.Done():
+		return Appended{}, ctx.Err()
+	}
+}
+
+// Run commits batches until ctx is done; requests still queued then are refused.
+func (w *Writer) Run(ctx context.Context) {
+	batch := make([]*pending, 0, w.maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case p := <-w.reqs:
+			batch = append(batch, p)
+		case <-ctx.Done():
+			for {
+				select {
+				case p := <-w.reqs:
+					p.done <- result{err: errStopped}
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < w.maxBatch {
+			select {
+			case p := <-w.reqs:
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		w.commit(ctx, batch)
+	}
+}
+
+// hashOverlay reads stored hashes from the batch being written, then the store.
+type hashOverlay struct {
+	tx     store.AppendTx
+	hashes map[int64]tlog.Hash
+}
+
+func (o *hashOverlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	var missing []int64
+	var at []int
+	for i, idx := range indexes {
+		if h, ok := o.hashes[idx]; ok {
+			out[i] = h
+		} else {
+			missing = append(missing, idx)
+			at = append(at, i)
+		}
+	}
+	if len(missing) > 0 {
+		got, err := o.tx.ReadHashes(missing)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range at {
+			out[i] = got[j]
+		}
+	}
+	return out, nil
+}
+
+func (w *Writer) commit(ctx context.Context, batch []*pending) {
+	start := time.Now()
+	results := make([]result, len(batch))
+	var written []Appended
+	var size int64
+	err := w.store.Append(context.WithoutCancel(ctx), func(tx store.AppendTx) error {
+		written = written[:0]
+		for i := range results {
+			results[i] = result{}
+		}
+		var err error
+		size, err = tx.Size()
+		if err != nil {
+			return err
+		}
+		overlay := &hashOverlay{tx: tx, hashes: map[int64]tlog.Hash{}}
+		seqs := map[string]int64{}
+		var rows []store.EntryRow
+		var hashRows []store.HashRow
+		now := w.now().UTC().Truncate(time.Microsecond)
+		for i, p := range batch {
+			seq, ok := seqs[p.req.Party]
+			if !ok {
+				if seq, err = tx.LastPartySeq(p.req.Party); err != nil {
+					return err
+				}
+			}
+			index := size + int64(len(rows))
+			e := truce.Entry{
+				V: truce.EntryVersion, ID: truce.NewID("ent"), Party: p.req.Party, Member: p.req.Member,
+				Kind: p.req.Kind, Subject: p.req.Subject, Time: now, PartySeq: seq + 1, Body: p.body,
+			}
+			if err := Apply(tx, index, e); err != nil {
+				var te *truce.Error
+				if errors.As(err, &te) {
+					results[i].err = err
+					continue
+				}
+				return fmt.Errorf("office: apply %s: %w", e.Kind, err)
+			}
+			signer, err := w.signers.Party(e.Party)
+			if err != nil {
+				return fmt.Errorf("office: signer of %q: %w", e.Party, err)
+			}
+			msg, err := journal.SignEntry(e, signer)
+			if err != nil {
+				return fmt.Errorf("office: sign entry %d: %w", index, err)
+			}
+			hashes, err := tlog.StoredHashes(index, msg, overlay)
+			if err != nil {
+				return fmt.Errorf("office: tree hashes of entry %d: %w", index, err)
+			}
+			base := tlog.StoredHashIndex(0, index)
+			for k, h := range hashes {
+				overlay.hashes[base+int64(k)] = h
+				hashRows = append(hashRows, store.HashRow{Index: base + int64(k), Hash: h})
+			}
+			seqs[e.Party] = e.PartySeq
+			rows = append(rows, store.EntryRow{Index: index, Entry: e, Note: msg})
+			results[i].app = Appended{Index: index, Entry: e, Note: msg}
+			written = append(written, results[i].app)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := tx.PutEntries(rows, hashRows); err != nil {
+			return err
+		}
+		size += int64(len(rows))
+		root, err := tlog.TreeHash(size, overlay)
+		if err != nil {
+			return fmt.Errorf("office: tree hash at %d: %w", size, err)
+		}
+		office, err := w.signers.Office()
+		if err != nil {
+			return fmt.Errorf("office: office signer: %w", err)
+		}
+		cp, err := journal.SignCheckpoint(journal.Checkpoint{Origin: w.origin, Size: size, Hash: root}, office)
+		if err != nil {
+			return fmt.Errorf("office: sign checkpoint %d: %w", size, err)
+		}
+		return tx.PutCheckpoint(size, cp)
+	})
+	if err != nil {
+		w.log.Error("journal append failed", "entries", len(batch), "err", err)
+		fail := &truce.Error{Code: truce.EUnavailable, Message: "the journal could not be written; try again"}
+		for _, p := range batch {
+			p.done <- result{err: fail}
+		}
+		return
+	}
+	if len(written) > 0 && w.observer != nil {
+		w.observer.ObserveAppend(len(written), time.Since(start), size)
+	}
+	for i, p := range batch {
+		p.done <- results[i]
+	}
+	if len(written) > 0 {
+		w.mu.Lock()
+		ls := w.listeners
+		w.mu.Unlock()
+		for _, fn := range ls {
+			fn(written)
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-org/truce/internal/store"
+)
+
+// Append runs fn in one BEGIN IMMEDIATE transaction on the single write
+// connection, so appends are serialized and a commit with synchronous=FULL is
+// durable before Append returns.
+func (db *DB) Append(ctx context.Context, fn func(tx store.AppendTx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin append: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err := fn(&appendTx{ctx: ctx, tx: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit append: %w", err)
+	}
+	return nil
+}
+
+type appendTx struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (t *appendTx) Size() (int64, error) {
+	var n int64
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM journal_entries").Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: journal size: %w", err)
+	}
+	return n, nil
+}
+
+func (t *appendTx) LastPartySeq(party string) (int64, error) {
+	var n int64
+	if err := t.tx.QueryRowContext(t.ctx, "SELECT COALESCE(MAX(party_seq), 0) FROM journal_entries WHERE party = ?", party).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: last party_seq of %q: %w", party, err)
+	}
+	return n, nil
+}
+
+func (t *appendTx) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(t.ctx, t.tx, indexes)
+}
+
+func (t *appendTx) PutEntries(entries []store.EntryRow, hashes []store.HashRow) error {
+	const chunk = 100
+	for i := 0; i < len(entries); i += chunk {
+		part := entries[i:min(i+chunk, len(entries))]
+		q := make([]byte, 0, 128+len(part)*24)
+		q = append(q, "INSERT INTO journal_entries(idx, id, party, party_seq, kind, subject, time, note) VALUES "...)
+		args := make([]any, 0, len(part)*8)
+		for j, r := range part {
+			if j > 0 {
+				q = append(q, ',')
+			}
+			q = append(q, "(?,?,?,?,?,?,?,?)"...)
+			e := r.Entry
+			args = append(args, r.Index, e.ID, e.Party, e.PartySeq, e.Kind, e.Subject, formatTime(e.Time), r.Note)
+		}
+		if _, err := t.tx.ExecContext(t.ctx, string(q), args...); err != nil {
+			return fmt.Errorf("sqlite: put entries from %d: %w", part[0].Index, err)
+		}
+	}
+	const hchunk = 400
+	for i := 0; i < len(hashes); i += hchunk {
+		part := hashes[i:min(i+hchunk, len(hashes))]
+		q := make([]byte, 0, 64+len(part)*6)
+		q = append(q, "INSERT INTO journal_hashes(idx, hash) VALUES "...)
+		args := make([]any, 0, len(part)*2)
+		for j, h := range part {
+			if j > 0 {
+				q = append(q, ',')
+			}
+			q = append(q, "(?,?)"...)
+			args = append(args, h.Index, h.Hash[:])
+		}
+		if _, err := t.tx.ExecContext(t.ctx, string(q), args...); err != nil {
+			return fmt.Errorf("sqlite: put hashes: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t *appendTx) PutCheckpoint(size int64, note []byte) error {
+	if _, err := t.tx.ExecContext(t.ctx, "INSERT INTO journal_checkpoints(size, note) VALUES (?, ?)", size, note); err != nil {
+		return fmt.Errorf("sqlite: put checkpoint %d: %w", size, err)
+	}
+	return nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		var b []byte
+		err := q.QueryRowContext(ctx, "SELECT hash FROM journal_hashes WHERE idx = ?", idx).Scan(&b)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("sqlite: stored hash %d: %w", idx, store.ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: stored hash %d: %w", idx, err)
+		}
+		if len(b) != tlog.HashSize {
+			return nil, fmt.Errorf("sqlite: stored hash %d has %d bytes", idx, len(b))
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
+}
+
+func (db *DB) JournalSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.read.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM journal_entries").Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: journal size: %w", err)
+	}
+	return n, nil
+}
+
+func (db *DB) Entries(ctx context.Context, start, end int64, fn func(index int64, note []byte) error) error {
+	rows, err := db.read.QueryContext(ctx, "SELECT idx, note FROM journal_entries WHERE idx >= ? AND idx < ? ORDER BY idx", start, end)
+	if err != nil {
+		return fmt.Errorf("sqlite: entries [%d, %d): %w", start, end, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx int64
+		var note []byte
+		if err := rows.Scan(&idx, &note); err != nil {
+			return fmt.Errorf("sqlite: entries: %w", err)
+		}
+		if err := fn(idx, note); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(ctx, db.read, indexes)
+}
+
+func (db *DB) Checkpoint(ctx context.Context) ([]byte, error) {
+	var note []byte
+	err := db.read.QueryRowContext(ctx, "SELECT note FROM journal_checkpoints ORDER BY size DESC LIMIT 1").Scan(&note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("checkpoint: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: checkpoint: %w", err)
+	}
+	return note, nil
+}
+
+func (db *DB) Checkpoints(ctx context.Context, fn func(size int64, note []byte) error) error {
+	rows, err := db.read.QueryContext(ctx, "SELECT size, note FROM journal_checkpoints ORDER BY size")
+	if err != nil {
+		return fmt.Errorf("sqlite: checkpoints: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var size int64
+		var note []byte
+		if err := rows.Scan(&size, &note); err != nil {
+			return fmt.Errorf("sqlite: checkpoints: %w", err)
+		}
+		if err := fn(size, note); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,138 @@
+// Package store defines what truce needs from a database: accounts, the
+// journal's rows and stored tree hashes, and the office state projected from
+// the journal. Each backend (sqlite, postgres) implements Store and passes the
+// one conformance suite in storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-org/truce"
+)
+
+// ErrNotFound is returned (wrapped) by reads of a single absent row.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrExists is returned (wrapped) when a create meets an existing key.
+var ErrExists = errors.New("store: already exists")
+
+// Store is one arrangement's database.
+type Store interface {
+	// Close releases the database.
+	Close() error
+
+	// Meta reads a deployment setting (origin, office key); ErrNotFound when unset.
+	Meta(ctx context.Context, key string) (string, error)
+	// SetMetaOnce writes a setting only if it is unset and returns the value
+	// that holds afterwards, so concurrent first starts agree.
+	SetMetaOnce(ctx context.Context, key, value string) (string, error)
+
+	Accounts
+	Journal
+	Office
+}
+
+// Accounts stores parties, members and sessions.
+type Accounts interface {
+	CreateParty(ctx context.Context, p truce.Party) error
+	Party(ctx context.Context, id string) (truce.Party, error)
+	Parties(ctx context.Context) ([]truce.Party, error)
+
+	CreateMember(ctx context.Context, m truce.Member) error
+	Member(ctx context.Context, username string) (truce.Member, error)
+	SetPasswordHash(ctx context.Context, username, hash string) error
+
+	CreateSession(ctx context.Context, s truce.Session) error
+	// SessionMember returns the member of an unexpired session.
+	SessionMember(ctx context.Context, tokenHash []byte, now time.Time) (truce.Member, truce.Session, error)
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// DeleteSessions removes every session of username (after a password change).
+	DeleteSessions(ctx context.Context, username string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Journal reads the journal. Writing happens only through Append.
+type Journal interface {
+	// Append runs fn in one transaction that no other append, in this process
+	// or another one on the same database, runs beside. Nothing fn wrote is
+	// kept unless fn returns nil and the commit is durable.
+	Append(ctx context.Context, fn func(tx AppendTx) error) error
+
+	JournalSize(ctx context.Context) (int64, error)
+	// Entries calls fn with each entry's index and exact note bytes for
+	// indexes in [start, end), in order, streaming.
+	Entries(ctx context.Context, start, end int64, fn func(index int64, note []byte) error) error
+	// ReadHashes reads stored tree hashes (tlog.HashReader semantics).
+	ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	// Checkpoint returns the latest signed checkpoint; ErrNotFound before the first entry.
+	Checkpoint(ctx context.Context) ([]byte, error)
+	// Checkpoints calls fn with every stored checkpoint in size order.
+	Checkpoints(ctx context.Context, fn func(size int64, note []byte) error) error
+}
+
+// EntryRow is one journal row as written by an append.
+type EntryRow struct {
+	Index int64
+	Entry truce.Entry
+	Note  []byte
+}
+
+// HashRow is one stored tree hash.
+type HashRow struct {
+	Index int64
+	Hash  tlog.Hash
+}
+
+// AppendTx is the inside of one append transaction: the journal's tail and
+// the projection, read and written together.
+type AppendTx interface {
+	Projection
+	// Size is the journal's size when the transaction began.
+	Size() (int64, error)
+	// LastPartySeq is the highest party_seq of party, 0 if none.
+	LastPartySeq(party string) (int64, error)
+	// ReadHashes reads stored hashes committed before this transaction.
+	ReadHashes(indexes []int64) ([]tlog.Hash, error)
+	// PutEntries writes a batch of entries and their stored hashes.
+	PutEntries(entries []EntryRow, hashes []HashRow) error
+	// PutCheckpoint stores a signed checkpoint of the given size.
+	PutCheckpoint(size int64, note []byte) error
+}
+
+// Projection is the office state as the journal's fold reads and writes it.
+// The fold (internal/office) runs over a Projection live, inside AppendTx,
+// and in memory when verifying; both must end in the same Snapshot.
+type Projection interface {
+	PartyKind(id string) (truce.PartyKind, error)
+	GetActor(id string) (truce.Actor, error)
+	PutActor(a truce.Actor) error
+	// AddDesignation records r in the actor's history and makes it the
+	// party's current designation.
+	AddDesignation(r truce.DesignationRecord) error
+}
+
+// Snapshot is the whole projected office state in a canonical order, for
+// comparing the stored state with the state rebuilt from the journal.
+type Snapshot struct {
+	Actors       []truce.Actor             // by id, Designations filled, Disputed set
+	Designations []truce.DesignationRecord // by entry index
+}
+
+// Page asks for one page of a list: at most Limit items after the cursor.
+type Page struct {
+	Limit int
+	After string
+}
+
+// Office reads the projected office state.
+type Office interface {
+	Actor(ctx context.Context, id string) (truce.Actor, error)
+	// Actors lists actors by id after page.After.
+	Actors(ctx context.Context, page Page) ([]truce.Actor, error)
+	DesignationHistory(ctx context.Context, actorID string) ([]truce.DesignationRecord, error)
+	Snapshot(ctx context.Context) (*Snapshot, error)
+}
