@@ -42,11 +42,19 @@ func (h *BundleHeader) Keys() (*Keys, error) {
 	return NewKeys(h.Origin, h.OfficeKey, h.PartyKeys)
 }
 
+func (h *BundleHeader) keys() (*Keys, error) {
+	return newKeys(h.Origin, h.OfficeKey, h.PartyKeys)
+}
+
 // WriteBundle writes a bundle: the header, then one entry line per entry of
-// src, whose indexes must run 0, 1, 2, …. It checks the keys in h but not the
-// entries; verify what you export.
+// src, whose indexes must run 0, 1, 2, …. It checks the keys in h and the
+// checkpoint's signature, but not the entries: verify what you export.
 func WriteBundle(w io.Writer, h *BundleHeader, src EntrySource) error {
-	if _, err := h.Keys(); err != nil {
+	keys, err := h.keys()
+	if err != nil {
+		return fmt.Errorf("journal: write bundle: %w", err)
+	}
+	if _, _, err := openCheckpoint(h.Checkpoint, keys.Origin, keys.Office); err != nil {
 		return fmt.Errorf("journal: write bundle: %w", err)
 	}
 	if !utf8.Valid(h.Checkpoint) {
@@ -67,7 +75,7 @@ func WriteBundle(w io.Writer, h *BundleHeader, src EntrySource) error {
 	}
 	var next int64
 	var werr error
-	err := src(func(index int64, note []byte) bool {
+	err = src(func(index int64, note []byte) bool {
 		if index != next {
 			werr = fmt.Errorf("journal: write bundle: entry %d follows entry %d", index, next-1)
 			return false
@@ -100,9 +108,7 @@ func WriteBundle(w io.Writer, h *BundleHeader, src EntrySource) error {
 // reports a line that is malformed, longer than [MaxBundleLine], or whose
 // index is not the next one as a [*VerifyError] naming the index expected.
 func ReadBundle(r io.Reader) (*BundleHeader, EntrySource, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxBundleLine+1)
-	sc.Split(scanLines)
+	sc := newLineScanner(r)
 	if !sc.Scan() {
 		err := sc.Err()
 		if err == nil {
@@ -114,6 +120,9 @@ func ReadBundle(r io.Reader) (*BundleHeader, EntrySource, error) {
 	dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&wire); err != nil {
+		if rerr := sc.Err(); rerr != nil {
+			return nil, nil, fmt.Errorf("journal: read bundle header: %w", rerr)
+		}
 		return nil, nil, fmt.Errorf("journal: read bundle header: %w: %w", ErrMalformed, err)
 	}
 	if len(bytes.TrimSpace(sc.Bytes()[dec.InputOffset():])) != 0 {
@@ -131,27 +140,54 @@ func ReadBundle(r io.Reader) (*BundleHeader, EntrySource, error) {
 		PartyKeys:  wire.PartyKeys,
 		Checkpoint: []byte(wire.Checkpoint),
 	}
-	if _, err := h.Keys(); err != nil {
+	if _, err := h.keys(); err != nil {
 		return nil, nil, fmt.Errorf("journal: read bundle header: %w", err)
 	}
 	if len(h.Checkpoint) == 0 {
 		return nil, nil, fmt.Errorf("journal: read bundle header: %w: no checkpoint", ErrMalformed)
 	}
 
+	return h, lineSource(sc, 0, 2, true), nil
+}
+
+// ReadEntryLines returns a source of the entry lines in r, the body of GET
+// /api/v1/journal/entries?start=start: one [EntryLine] per line, indexes
+// start, start+1, … in order. Unlike a bundle's, these lines may carry
+// convenience fields, which are ignored. Errors are as for [ReadBundle]'s
+// source; the source reads r once.
+func ReadEntryLines(r io.Reader, start int64) EntrySource {
+	return lineSource(newLineScanner(r), start, 1, false)
+}
+
+func newLineScanner(r io.Reader) *bufio.Scanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxBundleLine+1)
+	sc.Split(scanLines)
+	return sc
+}
+
+// lineSource is a single-use source of the entry lines sc reads, the first
+// of which has index start and is line firstLine of the input.
+func lineSource(sc *bufio.Scanner, start, firstLine int64, strict bool) EntrySource {
 	used := false
-	src := func(yield func(int64, []byte) bool) error {
+	return func(yield func(int64, []byte) bool) error {
 		if used {
-			return errors.New("journal: read bundle: entries already read")
+			return errors.New("journal: entry lines already read")
 		}
 		used = true
-		var next int64
+		next := start
+		line := func() int64 { return firstLine + next - start }
 		for sc.Scan() {
-			l, err := parseEntryLine(sc.Bytes(), true)
+			l, err := parseEntryLine(sc.Bytes(), strict)
 			if err != nil {
-				return &VerifyError{Index: next, Reason: ReasonRead, Err: fmt.Errorf("bundle line %d: %w", next+2, err)}
+				if rerr := sc.Err(); rerr != nil {
+					// A line cut short by a read error is the reader's fault.
+					return fmt.Errorf("journal: read entry line %d: %w", line(), rerr)
+				}
+				return &VerifyError{Index: next, Reason: ReasonRead, Err: fmt.Errorf("line %d: %w", line(), err)}
 			}
 			if l.Index != next {
-				return &VerifyError{Index: next, Reason: ReasonIndex, Err: fmt.Errorf("bundle line %d has index %d", next+2, l.Index)}
+				return &VerifyError{Index: next, Reason: ReasonIndex, Err: fmt.Errorf("line %d has index %d", line(), l.Index)}
 			}
 			if !yield(next, []byte(l.Note)) {
 				return nil
@@ -160,13 +196,12 @@ func ReadBundle(r io.Reader) (*BundleHeader, EntrySource, error) {
 		}
 		if err := sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
-				return &VerifyError{Index: next, Reason: ReasonRead, Err: fmt.Errorf("bundle line %d: %w", next+2, lineErr(err))}
+				return &VerifyError{Index: next, Reason: ReasonRead, Err: fmt.Errorf("line %d: %w", line(), lineErr(err))}
 			}
-			return fmt.Errorf("journal: read bundle line %d: %w", next+2, err)
+			return fmt.Errorf("journal: read entry line %d: %w", line(), err)
 		}
 		return nil
 	}
-	return h, src, nil
 }
 
 func lineErr(err error) error {

@@ -23,7 +23,7 @@ type Checkpoint struct {
 // SignCheckpoint returns c as a C2SP checkpoint signed by the office key,
 // whose name must be c's origin.
 func SignCheckpoint(c Checkpoint, office note.Signer) ([]byte, error) {
-	if err := ValidOrigin(c.Origin); err != nil {
+	if err := validOrigin(c.Origin); err != nil {
 		return nil, fmt.Errorf("journal: sign checkpoint: %w", err)
 	}
 	if c.Size < 0 {
@@ -46,11 +46,21 @@ func SignCheckpoint(c Checkpoint, office note.Signer) ([]byte, error) {
 // cosignatures for the caller to check. Extension lines are allowed and
 // ignored.
 func OpenCheckpoint(msg []byte, origin string, office note.Verifier) (Checkpoint, *note.Note, error) {
+	c, n, err := openCheckpoint(msg, origin, office)
+	if err != nil {
+		return Checkpoint{}, nil, fmt.Errorf("journal: %w", err)
+	}
+	return c, n, nil
+}
+
+// openCheckpoint is OpenCheckpoint, with errors not yet prefixed by the
+// package name.
+func openCheckpoint(msg []byte, origin string, office note.Verifier) (Checkpoint, *note.Note, error) {
 	if office == nil {
-		return Checkpoint{}, nil, errors.New("journal: open checkpoint: no office key")
+		return Checkpoint{}, nil, errors.New("open checkpoint: no office key")
 	}
 	if office.Name() != origin {
-		return Checkpoint{}, nil, fmt.Errorf("journal: open checkpoint: %w: office key %q is not named for origin %q",
+		return Checkpoint{}, nil, fmt.Errorf("open checkpoint: %w: office key %q is not named for origin %q",
 			ErrSignature, office.Name(), origin)
 	}
 	// Checked before the library parses it, to tell a bad signature from a
@@ -59,17 +69,17 @@ func OpenCheckpoint(msg []byte, origin string, office note.Verifier) (Checkpoint
 		var unverified *note.UnverifiedNoteError
 		var invalid *note.InvalidSignatureError
 		if errors.As(err, &unverified) || errors.As(err, &invalid) {
-			return Checkpoint{}, nil, fmt.Errorf("journal: open checkpoint: %w: %w", ErrSignature, err)
+			return Checkpoint{}, nil, fmt.Errorf("open checkpoint: %w: %w", ErrSignature, err)
 		}
-		return Checkpoint{}, nil, fmt.Errorf("journal: open checkpoint: %w: %w", ErrMalformed, err)
+		return Checkpoint{}, nil, fmt.Errorf("open checkpoint: %w: %w", ErrMalformed, err)
 	}
 	cp, _, n, err := log.ParseCheckpoint(msg, origin, office)
 	if err != nil {
-		return Checkpoint{}, nil, fmt.Errorf("journal: open checkpoint: %w: %w", ErrMalformed, err)
+		return Checkpoint{}, nil, fmt.Errorf("open checkpoint: %w: %w", ErrMalformed, err)
 	}
 	c, err := checkCheckpointText(n.Text, cp)
 	if err != nil {
-		return Checkpoint{}, nil, fmt.Errorf("journal: open checkpoint: %w: %w", ErrMalformed, err)
+		return Checkpoint{}, nil, fmt.Errorf("open checkpoint: %w: %w", ErrMalformed, err)
 	}
 	return c, n, nil
 }

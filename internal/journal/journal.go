@@ -61,7 +61,8 @@
 //	{"truce_bundle":1,"origin":"…","office_key":"…","party_keys":{"us":"…"},"checkpoint":"…"}
 //
 // followed by one entry line per entry, indexes 0, 1, 2, … in order, and
-// nothing else ([WriteBundle], [ReadBundle]).
+// nothing else ([WriteBundle], [ReadBundle]). [ReadEntryLines] reads the API's
+// entry lines, which may also carry convenience fields.
 //
 // # Verification
 //

@@ -76,32 +76,39 @@ func validName(name string) error {
 // non-empty path segments) that is also a valid key name. C2SP recommends this
 // shape for checkpoint origins; we require it.
 func ValidOrigin(origin string) error {
+	if err := validOrigin(origin); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return nil
+}
+
+func validOrigin(origin string) error {
 	if err := validName(origin); err != nil {
-		return fmt.Errorf("journal: origin %q: %w", origin, err)
+		return fmt.Errorf("origin %q: %w", origin, err)
 	}
 	if len(origin) > 255 {
-		return fmt.Errorf("journal: origin %q: longer than 255 bytes", origin)
+		return fmt.Errorf("origin %q: longer than 255 bytes", origin)
 	}
 	if strings.Contains(origin, "://") {
-		return fmt.Errorf("journal: origin %q: has a scheme (write it without)", origin)
+		return fmt.Errorf("origin %q: has a scheme (write it without)", origin)
 	}
 	if strings.ContainsAny(origin, `?#@\`) {
-		return fmt.Errorf("journal: origin %q: has a query, fragment, user or backslash", origin)
+		return fmt.Errorf("origin %q: has a query, fragment, user or backslash", origin)
 	}
 	host, path, _ := strings.Cut(origin, "/")
 	hostname, port, hasPort := strings.Cut(host, ":")
 	if hostname == "" || strings.IndexFunc(hostname, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-')
 	}) >= 0 {
-		return fmt.Errorf("journal: origin %q: host must be letters, digits, '.' and '-'", origin)
+		return fmt.Errorf("origin %q: host must be letters, digits, '.' and '-'", origin)
 	}
 	if hasPort && (port == "" || strings.IndexFunc(port, func(r rune) bool { return r < '0' || r > '9' }) >= 0) {
-		return fmt.Errorf("journal: origin %q: bad port", origin)
+		return fmt.Errorf("origin %q: bad port", origin)
 	}
 	if strings.Contains(origin, "/") {
 		for seg := range strings.SplitSeq(path, "/") {
 			if seg == "" {
-				return fmt.Errorf("journal: origin %q: empty path segment", origin)
+				return fmt.Errorf("origin %q: empty path segment", origin)
 			}
 		}
 	}
@@ -111,11 +118,18 @@ func ValidOrigin(origin string) error {
 // ValidParty reports whether party can name a party in key names and
 // entries: a valid key name without '/'.
 func ValidParty(party string) error {
+	if err := validParty(party); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return nil
+}
+
+func validParty(party string) error {
 	if err := validName(party); err != nil {
-		return fmt.Errorf("journal: party %q: %w", party, err)
+		return fmt.Errorf("party %q: %w", party, err)
 	}
 	if strings.Contains(party, "/") {
-		return fmt.Errorf("journal: party %q: contains '/'", party)
+		return fmt.Errorf("party %q: contains '/'", party)
 	}
 	return nil
 }
@@ -133,27 +147,35 @@ type Keys struct {
 // keys: the office's, and each party's by party name. Every key's name must
 // be the one its role requires.
 func NewKeys(origin, officeVKey string, partyVKeys map[string]string) (*Keys, error) {
-	if err := ValidOrigin(origin); err != nil {
+	k, err := newKeys(origin, officeVKey, partyVKeys)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return k, nil
+}
+
+func newKeys(origin, officeVKey string, partyVKeys map[string]string) (*Keys, error) {
+	if err := validOrigin(origin); err != nil {
 		return nil, err
 	}
-	office, err := NewVerifier(officeVKey)
+	office, err := note.NewVerifier(officeVKey)
 	if err != nil {
-		return nil, fmt.Errorf("journal: office key: %w", err)
+		return nil, fmt.Errorf("office key %q: %w", officeVKey, err)
 	}
 	if office.Name() != origin {
-		return nil, fmt.Errorf("journal: office key is named %q, want the origin %q", office.Name(), origin)
+		return nil, fmt.Errorf("office key is named %q, want the origin %q", office.Name(), origin)
 	}
 	k := &Keys{Origin: origin, Office: office, Parties: make(map[string]note.Verifier, len(partyVKeys))}
 	for party, vkey := range partyVKeys {
-		if err := ValidParty(party); err != nil {
+		if err := validParty(party); err != nil {
 			return nil, err
 		}
-		v, err := NewVerifier(vkey)
+		v, err := note.NewVerifier(vkey)
 		if err != nil {
-			return nil, fmt.Errorf("journal: key of party %q: %w", party, err)
+			return nil, fmt.Errorf("key of party %q: %q: %w", party, vkey, err)
 		}
 		if want := KeyName(origin, party); v.Name() != want {
-			return nil, fmt.Errorf("journal: key of party %q is named %q, want %q", party, v.Name(), want)
+			return nil, fmt.Errorf("key of party %q is named %q, want %q", party, v.Name(), want)
 		}
 		k.Parties[party] = v
 	}

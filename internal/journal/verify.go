@@ -145,7 +145,7 @@ func (v *Verifier) Verify(ctx context.Context, src EntrySource, checkpoint []byt
 	if v.Keys == nil {
 		return nil, errors.New("journal: verify: no keys")
 	}
-	cp, cpNote, err := OpenCheckpoint(checkpoint, v.Keys.Origin, v.Keys.Office)
+	cp, cpNote, err := openCheckpoint(checkpoint, v.Keys.Origin, v.Keys.Office)
 	if err != nil {
 		return nil, &VerifyError{Index: -1, Reason: ReasonCheckpoint, Err: err}
 	}

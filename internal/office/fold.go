@@ -114,10 +114,10 @@ func applyActorCreate(p store.Projection, index int64, e truce.Entry, b ActorCre
 	if err := CheckActor(p, b); err != nil {
 		return err
 	}
-	if _, err := p.GetActor(e.Subject); err == nil {
-		return truce.Errorf(truce.EConflict, "actor %q already exists", e.Subject)
-	} else if !errors.Is(err, store.ErrNotFound) {
+	if exists, err := p.ActorExists(e.Subject); err != nil {
 		return err
+	} else if exists {
+		return truce.Errorf(truce.EConflict, "actor %q already exists", e.Subject)
 	}
 	aliases := b.Aliases
 	if aliases == nil {
@@ -145,10 +145,10 @@ func applyDesignationSet(p store.Projection, index int64, e truce.Entry, b Desig
 	if err := CheckText("note", b.Note, maxNote, false); err != nil {
 		return err
 	}
-	if _, err := p.GetActor(e.Subject); errors.Is(err, store.ErrNotFound) {
-		return truce.NotFound("actor")
-	} else if err != nil {
+	if exists, err := p.ActorExists(e.Subject); err != nil {
 		return err
+	} else if !exists {
+		return truce.NotFound("actor")
 	}
 	return p.AddDesignation(truce.DesignationRecord{
 		ActorID:     e.Subject,

@@ -44,6 +44,11 @@ func (m *MemState) GetActor(id string) (truce.Actor, error) {
 	return cloneActor(a), nil
 }
 
+func (m *MemState) ActorExists(id string) (bool, error) {
+	_, ok := m.actors[id]
+	return ok, nil
+}
+
 func cloneActor(a *truce.Actor) truce.Actor {
 	c := *a
 	c.Aliases = slices.Clone(a.Aliases)

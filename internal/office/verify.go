@@ -139,6 +139,10 @@ func diagnose(ctx context.Context, st store.Store, keys *journal.Keys) error {
 			return err
 		}
 		stored, err := st.ReadHashes(ctx, []int64{tlog.StoredHashIndex(0, i)})
+		if errors.Is(err, store.ErrNotFound) {
+			found = &journal.VerifyError{Index: i, Reason: "entry was not written by an append: it has no tree hash and no checkpoint covers it", Err: err}
+			return found
+		}
 		if err == nil && stored[0] != tlog.RecordHash(note) {
 			found = &journal.VerifyError{Index: i, Reason: "entry differs from the one the tree was built over", Err: errors.New("leaf hash mismatch")}
 			return found

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/journal"
@@ -162,6 +164,42 @@ func (w *Writer) Run(ctx context.Context) {
 	}
 }
 
+// sign signs the batch's entries, on all cores when there are enough of them.
+func (w *Writer) sign(rows []store.EntryRow) error {
+	signOne := func(k int) error {
+		r := &rows[k]
+		signer, err := w.signers.Party(r.Entry.Party)
+		if err != nil {
+			return fmt.Errorf("office: signer of %q: %w", r.Entry.Party, err)
+		}
+		if r.Note, err = journal.SignEntry(r.Entry, signer); err != nil {
+			return fmt.Errorf("office: sign entry %d: %w", r.Index, err)
+		}
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(rows)/8)
+	if workers < 2 {
+		for k := range rows {
+			if err := signOne(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var g errgroup.Group
+	for wk := range workers {
+		g.Go(func() error {
+			for k := wk; k < len(rows); k += workers {
+				if err := signOne(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
 // hashOverlay reads stored hashes from the batch being written, then the store.
 type hashOverlay struct {
 	tx     store.AppendTx
@@ -209,9 +247,11 @@ func (w *Writer) commit(ctx context.Context, batch []*pending) {
 		}
 		overlay := &hashOverlay{tx: tx, hashes: map[int64]tlog.Hash{}}
 		seqs := map[string]int64{}
-		var rows []store.EntryRow
-		var hashRows []store.HashRow
+		rows := make([]store.EntryRow, 0, len(batch))
+		owner := make([]int, 0, len(batch)) // rows[k] answers batch[owner[k]]
 		now := w.now().UTC().Truncate(time.Microsecond)
+		// Fold first, in order: an entry the fold rejects takes no index
+		// and no party_seq.
 		for i, p := range batch {
 			seq, ok := seqs[p.req.Party]
 			if !ok {
@@ -232,27 +272,26 @@ func (w *Writer) commit(ctx context.Context, batch []*pending) {
 				}
 				return fmt.Errorf("office: apply %s: %w", e.Kind, err)
 			}
-			signer, err := w.signers.Party(e.Party)
-			if err != nil {
-				return fmt.Errorf("office: signer of %q: %w", e.Party, err)
-			}
-			msg, err := journal.SignEntry(e, signer)
-			if err != nil {
-				return fmt.Errorf("office: sign entry %d: %w", index, err)
-			}
-			hashes, err := tlog.StoredHashes(index, msg, overlay)
-			if err != nil {
-				return fmt.Errorf("office: tree hashes of entry %d: %w", index, err)
-			}
-			base := tlog.StoredHashIndex(0, index)
-			for k, h := range hashes {
-				overlay.hashes[base+int64(k)] = h
-				hashRows = append(hashRows, store.HashRow{Index: base + int64(k), Hash: h})
-			}
 			seqs[e.Party] = e.PartySeq
-			rows = append(rows, store.EntryRow{Index: index, Entry: e, Note: msg})
-			results[i].app = Appended{Index: index, Entry: e, Note: msg}
-			written = append(written, results[i].app)
+			rows = append(rows, store.EntryRow{Index: index, Entry: e})
+			owner = append(owner, i)
+		}
+		if err := w.sign(rows); err != nil {
+			return err
+		}
+		hashRows := make([]store.HashRow, 0, 2*len(rows))
+		for k, r := range rows {
+			hashes, err := tlog.StoredHashes(r.Index, r.Note, overlay)
+			if err != nil {
+				return fmt.Errorf("office: tree hashes of entry %d: %w", r.Index, err)
+			}
+			base := tlog.StoredHashIndex(0, r.Index)
+			for j, h := range hashes {
+				overlay.hashes[base+int64(j)] = h
+				hashRows = append(hashRows, store.HashRow{Index: base + int64(j), Hash: h})
+			}
+			results[owner[k]].app = Appended{Index: r.Index, Entry: r.Entry, Note: r.Note}
+			written = append(written, results[owner[k]].app)
 		}
 		if len(rows) == 0 {
 			return nil

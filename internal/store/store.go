@@ -109,6 +109,8 @@ type AppendTx interface {
 type Projection interface {
 	PartyKind(id string) (truce.PartyKind, error)
 	GetActor(id string) (truce.Actor, error)
+	// ActorExists is GetActor's cheap form for rules that need only existence.
+	ActorExists(id string) (bool, error)
 	PutActor(a truce.Actor) error
 	// AddDesignation records r in the actor's history and makes it the
 	// party's current designation.

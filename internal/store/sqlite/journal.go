@@ -24,7 +24,7 @@ func (db *DB) Append(ctx context.Context, fn func(tx store.AppendTx) error) (err
 			tx.Rollback()
 		}
 	}()
-	if err := fn(&appendTx{ctx: ctx, tx: tx}); err != nil {
+	if err := fn(&appendTx{ctx: ctx, tx: tx, db: db}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -34,13 +34,72 @@ func (db *DB) Append(ctx context.Context, fn func(tx store.AppendTx) error) (err
 }
 
 type appendTx struct {
-	ctx context.Context
-	tx  *sql.Tx
+	ctx   context.Context
+	tx    *sql.Tx
+	db    *DB
+	stmts map[string]*sql.Stmt // the prepared statements bound to tx
 }
+
+// stmt returns query's prepared statement bound to the transaction, or nil.
+func (t *appendTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := t.stmts[query]; ok {
+		return st
+	}
+	st := t.db.prepared(query)
+	if st != nil {
+		st = t.tx.StmtContext(ctx, st)
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st
+}
+
+// txQuerier runs statements inside the append transaction through the
+// write connection's prepared statements.
+type txQuerier struct{ t *appendTx }
+
+func (q txQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.t.tx.QueryContext(ctx, query, args...)
+}
+
+func (q txQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (q txQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.t.tx.ExecContext(ctx, query, args...)
+}
+
+// Queries an append runs, prepared once (see prepareAppendQueries).
+const (
+	qSize          = "SELECT COALESCE(MAX(idx) + 1, 0) FROM journal_entries"
+	qLastPartySeq  = "SELECT COALESCE(MAX(party_seq), 0) FROM journal_entries WHERE party = ?"
+	qReadHash      = "SELECT hash FROM journal_hashes WHERE idx = ?"
+	qPartyKind     = "SELECT kind FROM parties WHERE id = ?"
+	qGetActor      = "SELECT " + actorColumns + " FROM actors WHERE id = ?"
+	qActorExists   = "SELECT 1 FROM actors WHERE id = ?"
+	qActorDesigs   = "SELECT d.party, h.designation FROM designations d JOIN designation_history h ON h.entry = d.entry WHERE d.actor_id = ?"
+	qAddHistory    = "INSERT INTO designation_history(entry, actor_id, party, designation, note, member, time) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	qSetCurrent    = "INSERT INTO designations(actor_id, party, entry) VALUES (?, ?, ?) ON CONFLICT(actor_id, party) DO UPDATE SET entry = excluded.entry"
+	qPutCheckpoint = "INSERT INTO journal_checkpoints(size, note) VALUES (?, ?)"
+)
+
+var appendQueries = []string{qSize, qLastPartySeq, qReadHash, qPartyKind, qGetActor, qActorExists, qActorDesigs, qAddHistory, qSetCurrent, qPutCheckpoint, qPutActor}
 
 func (t *appendTx) Size() (int64, error) {
 	var n int64
-	if err := t.tx.QueryRowContext(t.ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM journal_entries").Scan(&n); err != nil {
+	if err := (txQuerier{t}).QueryRowContext(t.ctx, qSize).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: journal size: %w", err)
 	}
 	return n, nil
@@ -48,14 +107,14 @@ func (t *appendTx) Size() (int64, error) {
 
 func (t *appendTx) LastPartySeq(party string) (int64, error) {
 	var n int64
-	if err := t.tx.QueryRowContext(t.ctx, "SELECT COALESCE(MAX(party_seq), 0) FROM journal_entries WHERE party = ?", party).Scan(&n); err != nil {
+	if err := (txQuerier{t}).QueryRowContext(t.ctx, qLastPartySeq, party).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: last party_seq of %q: %w", party, err)
 	}
 	return n, nil
 }
 
 func (t *appendTx) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(t.ctx, t.tx, indexes)
+	return readHashes(t.ctx, txQuerier{t}, indexes)
 }
 
 func (t *appendTx) PutEntries(entries []store.EntryRow, hashes []store.HashRow) error {
@@ -98,7 +157,7 @@ func (t *appendTx) PutEntries(entries []store.EntryRow, hashes []store.HashRow) 
 }
 
 func (t *appendTx) PutCheckpoint(size int64, note []byte) error {
-	if _, err := t.tx.ExecContext(t.ctx, "INSERT INTO journal_checkpoints(size, note) VALUES (?, ?)", size, note); err != nil {
+	if _, err := (txQuerier{t}).ExecContext(t.ctx, qPutCheckpoint, size, note); err != nil {
 		return fmt.Errorf("sqlite: put checkpoint %d: %w", size, err)
 	}
 	return nil
@@ -114,7 +173,7 @@ func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, e
 	out := make([]tlog.Hash, len(indexes))
 	for i, idx := range indexes {
 		var b []byte
-		err := q.QueryRowContext(ctx, "SELECT hash FROM journal_hashes WHERE idx = ?", idx).Scan(&b)
+		err := q.QueryRowContext(ctx, qReadHash, idx).Scan(&b)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("sqlite: stored hash %d: %w", idx, store.ErrNotFound)
 		}

@@ -19,10 +19,11 @@ type projection struct {
 	q   querier
 }
 
-func (t *appendTx) proj() projection { return projection{ctx: t.ctx, q: t.tx} }
+func (t *appendTx) proj() projection { return projection{ctx: t.ctx, q: txQuerier{t}} }
 
 func (t *appendTx) PartyKind(id string) (truce.PartyKind, error) { return t.proj().PartyKind(id) }
 func (t *appendTx) GetActor(id string) (truce.Actor, error)      { return t.proj().GetActor(id) }
+func (t *appendTx) ActorExists(id string) (bool, error)          { return t.proj().ActorExists(id) }
 func (t *appendTx) PutActor(a truce.Actor) error                 { return t.proj().PutActor(a) }
 func (t *appendTx) AddDesignation(r truce.DesignationRecord) error {
 	return t.proj().AddDesignation(r)
@@ -30,7 +31,7 @@ func (t *appendTx) AddDesignation(r truce.DesignationRecord) error {
 
 func (p projection) PartyKind(id string) (truce.PartyKind, error) {
 	var kind string
-	err := p.q.QueryRowContext(p.ctx, "SELECT kind FROM parties WHERE id = ?", id).Scan(&kind)
+	err := p.q.QueryRowContext(p.ctx, qPartyKind, id).Scan(&kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("party %q: %w", id, store.ErrNotFound)
 	}
@@ -40,7 +41,12 @@ func (p projection) PartyKind(id string) (truce.PartyKind, error) {
 	return truce.PartyKind(kind), nil
 }
 
-const actorColumns = "id, name, aliases, answerable_party, created_by, created_at, entry"
+const (
+	actorColumns = "id, name, aliases, answerable_party, created_by, created_at, entry"
+	qPutActor    = `INSERT INTO actors(` + actorColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET name = excluded.name, aliases = excluded.aliases,
+		answerable_party = excluded.answerable_party`
+)
 
 func scanActor(s scanner) (truce.Actor, error) {
 	var a truce.Actor
@@ -61,7 +67,7 @@ func scanActor(s scanner) (truce.Actor, error) {
 }
 
 func (p projection) GetActor(id string) (truce.Actor, error) {
-	a, err := scanActor(p.q.QueryRowContext(p.ctx, "SELECT "+actorColumns+" FROM actors WHERE id = ?", id))
+	a, err := scanActor(p.q.QueryRowContext(p.ctx, qGetActor, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("actor %q: %w", id, store.ErrNotFound)
 	}
@@ -78,6 +84,9 @@ func (p projection) GetActor(id string) (truce.Actor, error) {
 func (p projection) fillDesignations(actors []*truce.Actor) error {
 	if len(actors) == 0 {
 		return nil
+	}
+	if len(actors) == 1 {
+		return p.fillOne(actors[0])
 	}
 	byID := make(map[string]*truce.Actor, len(actors))
 	args := make([]any, 0, len(actors))
@@ -112,14 +121,45 @@ func (p projection) fillDesignations(actors []*truce.Actor) error {
 	return nil
 }
 
+func (p projection) ActorExists(id string) (bool, error) {
+	var one int
+	err := p.q.QueryRowContext(p.ctx, qActorExists, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: actor %q: %w", id, err)
+	}
+	return true, nil
+}
+
+func (p projection) fillOne(a *truce.Actor) error {
+	a.Designations = map[string]truce.Designation{}
+	rows, err := p.q.QueryContext(p.ctx, qActorDesigs, a.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: designations of %q: %w", a.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var party, d string
+		if err := rows.Scan(&party, &d); err != nil {
+			return fmt.Errorf("sqlite: designations of %q: %w", a.ID, err)
+		}
+		a.Designations[party] = truce.Designation(d)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: designations of %q: %w", a.ID, err)
+	}
+	a.RecomputeDisputed()
+	return nil
+}
+
 func (p projection) PutActor(a truce.Actor) error {
 	aliases, err := json.Marshal(nonNil(a.Aliases))
 	if err != nil {
 		return fmt.Errorf("sqlite: put actor %q: %w", a.ID, err)
 	}
-	_, err = p.q.ExecContext(p.ctx, `INSERT INTO actors(`+actorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET name = excluded.name, aliases = excluded.aliases,
-		answerable_party = excluded.answerable_party`,
+	_, err = p.q.ExecContext(p.ctx, qPutActor,
 		a.ID, a.Name, string(aliases), a.AnswerableParty, a.CreatedBy, formatTime(a.CreatedAt), a.Entry)
 	if err != nil {
 		return fmt.Errorf("sqlite: put actor %q: %w", a.ID, err)
@@ -135,13 +175,11 @@ func nonNil(s []string) []string {
 }
 
 func (p projection) AddDesignation(r truce.DesignationRecord) error {
-	if _, err := p.q.ExecContext(p.ctx,
-		"INSERT INTO designation_history(entry, actor_id, party, designation, note, member, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	if _, err := p.q.ExecContext(p.ctx, qAddHistory,
 		r.Entry, r.ActorID, r.Party, string(r.Designation), r.Note, r.Member, formatTime(r.Time)); err != nil {
 		return fmt.Errorf("sqlite: add designation of %q by %q: %w", r.ActorID, r.Party, err)
 	}
-	if _, err := p.q.ExecContext(p.ctx,
-		"INSERT INTO designations(actor_id, party, entry) VALUES (?, ?, ?) ON CONFLICT(actor_id, party) DO UPDATE SET entry = excluded.entry",
+	if _, err := p.q.ExecContext(p.ctx, qSetCurrent,
 		r.ActorID, r.Party, r.Entry); err != nil {
 		return fmt.Errorf("sqlite: set designation of %q by %q: %w", r.ActorID, r.Party, err)
 	}

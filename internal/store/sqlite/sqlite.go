@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -29,6 +30,9 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared on the write connection
 }
 
 var _ store.Store = (*DB)(nil)
@@ -56,8 +60,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	db := &DB{path: path, write: w, read: r}
+	db := &DB{path: path, write: w, read: r, stmts: map[string]*sql.Stmt{}}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.prepareAppendQueries(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -89,7 +97,38 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.mu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.mu.Unlock()
 	return errors.Join(db.write.Close(), db.read.Close())
+}
+
+// prepared returns query's statement if it is one of appendQueries,
+// prepared once on the write connection: SQLite's parser costs more than
+// most statements an append runs. Other queries return nil.
+func (db *DB) prepared(query string) *sql.Stmt {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.stmts[query]
+}
+
+// prepareAppendQueries prepares the statements appends run, before any
+// transaction holds the single write connection (preparing on the pool
+// inside one would wait for that connection forever).
+func (db *DB) prepareAppendQueries(ctx context.Context) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for _, q := range appendQueries {
+		st, err := db.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
+		db.stmts[q] = st
+	}
+	return nil
 }
 
 // Backup writes a consistent copy of the database to path while it serves.

@@ -1,0 +1,182 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/testenv"
+)
+
+// request is one call to the API under test.
+type request struct {
+	method string
+	path   string
+	token  string // sent as "Authorization: Bearer <token>" unless empty
+	auth   string // a raw Authorization header, instead of token
+	body   any    // string or []byte as is, anything else as JSON, nil for none
+	header http.Header
+}
+
+// send makes r against e and reads the whole answer.
+func send(tb testing.TB, e *testenv.Env, r request) *testenv.Response {
+	tb.Helper()
+	var rd io.Reader
+	switch b := r.body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(r.method, e.Server.URL+r.path, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	switch {
+	case r.auth != "":
+		req.Header.Set("Authorization", r.auth)
+	case r.token != "":
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	for k, vs := range r.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := e.Server.Client().Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", r.method, r.path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &testenv.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// get is a GET as username ("" for anonymous).
+func get(tb testing.TB, e *testenv.Env, username, path string) *testenv.Response {
+	tb.Helper()
+	return e.Do(tb, username, http.MethodGet, path, nil)
+}
+
+// mustStatus fails tb unless r has status want.
+func mustStatus(tb testing.TB, r *testenv.Response, want int, what string) {
+	tb.Helper()
+	if r.Status != want {
+		tb.Fatalf("%s: status %d, want %d; body %s", what, r.Status, want, r.Body)
+	}
+}
+
+// errorOf checks that r is an error in the contract's shape, exactly
+// {"error":{"code","message"[,"field"]}}, and returns its detail. The field
+// key may be left out when no field is at fault.
+func errorOf(tb testing.TB, r *testenv.Response) (code, message, field string) {
+	tb.Helper()
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		tb.Errorf("error Content-Type %q, want application/json", ct)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(r.Body, &top); err != nil {
+		tb.Fatalf("error body %q is not a JSON object: %v", r.Body, err)
+	}
+	if keys := sortedKeys(top); !slices.Equal(keys, []string{"error"}) {
+		tb.Fatalf("error body has top-level keys %q, want exactly [error]: %s", keys, r.Body)
+	}
+	var detail map[string]json.RawMessage
+	if err := json.Unmarshal(top["error"], &detail); err != nil {
+		tb.Fatalf("error.error is not an object: %s", r.Body)
+	}
+	keys := sortedKeys(detail)
+	if !slices.Equal(keys, []string{"code", "message"}) && !slices.Equal(keys, []string{"code", "field", "message"}) {
+		tb.Fatalf("error object has keys %q, want code, message and field: %s", keys, r.Body)
+	}
+	str := func(k string) string {
+		raw, ok := detail[k]
+		if !ok {
+			return ""
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			tb.Fatalf("error.%s is not a string: %s", k, r.Body)
+		}
+		return s
+	}
+	code, message, field = str("code"), str("message"), str("field")
+	if code == "" || message == "" {
+		tb.Errorf("error code %q / message %q must not be empty: %s", code, message, r.Body)
+	}
+	if want, ok := codeOfStatus[r.Status]; ok && code != want {
+		tb.Errorf("status %d with code %q, want %q", r.Status, code, want)
+	}
+	return code, message, field
+}
+
+// codeOfStatus is the contract's table read backwards.
+var codeOfStatus = map[int]string{
+	http.StatusBadRequest:            truce.EInvalid,
+	http.StatusUnauthorized:          truce.EUnauthorized,
+	http.StatusForbidden:             truce.EForbidden,
+	http.StatusNotFound:              truce.ENotFound,
+	http.StatusConflict:              truce.EConflict,
+	http.StatusRequestEntityTooLarge: truce.ETooLarge,
+	http.StatusTooManyRequests:       truce.ERateLimited,
+	http.StatusServiceUnavailable:    truce.EUnavailable,
+	http.StatusInternalServerError:   truce.EInternal,
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// actorList is GET /api/v1/actors.
+type actorList struct {
+	Items      []truce.Actor `json:"items"`
+	NextCursor string        `json:"next_cursor"`
+}
+
+// allActors lists every actor in one page.
+func allActors(tb testing.TB, e *testenv.Env) []truce.Actor {
+	tb.Helper()
+	r := get(tb, e, "us-observer", "/api/v1/actors?limit=10000")
+	mustStatus(tb, r, http.StatusOK, "list actors")
+	var l actorList
+	r.JSON(tb, &l)
+	if l.NextCursor != "" {
+		tb.Fatalf("list of %d actors has a next_cursor", len(l.Items))
+	}
+	return l.Items
+}
+
+// actorNamed returns the demo actor whose name starts with prefix.
+func actorNamed(tb testing.TB, e *testenv.Env, prefix string) truce.Actor {
+	tb.Helper()
+	for _, a := range allActors(tb, e) {
+		if strings.HasPrefix(a.Name, prefix) {
+			return a
+		}
+	}
+	tb.Fatalf("no actor named %q…", prefix)
+	return truce.Actor{}
+}

@@ -1,0 +1,147 @@
+// Package testenv starts a real office for tests: a SQLite file in a
+// temporary directory, the demo's parties and members, the real services and
+// API behind an httptest server on loopback.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/truce-org/truce/internal/auth"
+	"github.com/truce-org/truce/internal/cli"
+	"github.com/truce-org/truce/internal/demo"
+)
+
+// Env is a running office.
+type Env struct {
+	App    *cli.App
+	Server *httptest.Server
+	Dir    string
+	DB     string // the --db URL
+	Keys   string
+
+	tokens map[string]string
+}
+
+// Option changes the options of the office under test.
+type Option func(*cli.Options)
+
+// New starts an office seeded with the demo scenario and stops it when the
+// test ends.
+func New(tb testing.TB, opts ...Option) *Env {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	e := &Env{Dir: dir, DB: "sqlite:" + filepath.Join(dir, "truce.db"), Keys: filepath.Join(dir, "keys"), tokens: map[string]string{}}
+	st, err := cli.OpenStorage(ctx, e.DB, e.Keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opt := cli.Options{Origin: "test.truce.invalid/office", Hash: auth.TestParams, MaxHashes: 4,
+		SignInEvery: time.Millisecond, SignInBurst: 1000, AddrEvery: time.Millisecond, AddrBurst: 1000}
+	for _, o := range opts {
+		o(&opt)
+	}
+	app, err := cli.NewApp(ctx, st, opt)
+	if err != nil {
+		st.Close()
+		tb.Fatal(err)
+	}
+	e.App = app
+	if err := demo.Seed(ctx, app.Arrangement.Origin, app.Accounts, app.Office); err != nil {
+		app.Close()
+		tb.Fatal(err)
+	}
+	e.Server = httptest.NewServer(app.Handler())
+	tb.Cleanup(func() {
+		e.Server.Close()
+		app.Close()
+	})
+	return e
+}
+
+// Token returns a bearer token for username (cached per Env).
+func (e *Env) Token(tb testing.TB, username string) string {
+	tb.Helper()
+	if t, ok := e.tokens[username]; ok {
+		return t
+	}
+	s, err := e.App.Accounts.IssueToken(context.Background(), username, time.Hour)
+	if err != nil {
+		tb.Fatalf("token for %s: %v", username, err)
+	}
+	e.tokens[username] = s.Token
+	return s.Token
+}
+
+// Response is an answer read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r *Response) JSON(tb testing.TB, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		tb.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Do sends a request as username ("" for anonymous) with body (a string or
+// []byte is sent as is, anything else as JSON, nil as no body).
+func (e *Env) Do(tb testing.TB, username, method, path string, body any) *Response {
+	tb.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.Server.URL+path, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if username != "" {
+		req.Header.Set("Authorization", "Bearer "+e.Token(tb, username))
+	}
+	resp, err := e.Server.Client().Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// JournalSize returns the journal's size.
+func (e *Env) JournalSize(tb testing.TB) int64 {
+	tb.Helper()
+	n, err := e.App.Storage.Store.JournalSize(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
