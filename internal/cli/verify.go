@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -120,14 +119,8 @@ func (c *VerifyCmd) verifyURL(ctx context.Context) (*office.VerifyResult, error)
 		return nil, err
 	}
 	defer resp.Body.Close()
-	// The entries stream has the shape of a bundle's entry lines: put the
-	// header before it and read it as a bundle.
 	h := &journal.BundleHeader{Origin: info.Origin, OfficeKey: info.OfficeKey, PartyKeys: info.PartyKeys, Checkpoint: cp}
-	var head bytes.Buffer
-	if err := journal.WriteBundle(&head, h, func(func(int64, []byte) bool) error { return nil }); err != nil {
-		return nil, err
-	}
-	return office.VerifyBundle(ctx, io.MultiReader(&head, resp.Body), c.Workers)
+	return office.VerifyJournal(ctx, h, journal.ReadEntryLines(resp.Body, 0), c.Workers)
 }
 
 // ExportCmd exports data.

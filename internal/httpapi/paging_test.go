@@ -93,7 +93,7 @@ func TestPagingLimitClamped(t *testing.T) {
 	}
 	t.Parallel()
 	e := testenv.New(t)
-	const total = 1_001
+	const total = 10_001
 	have := len(allActors(t, e))
 	createActors(t, e, total-have)
 

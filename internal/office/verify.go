@@ -285,6 +285,12 @@ func VerifyBundle(ctx context.Context, r io.Reader, workers int) (*VerifyResult,
 	if err != nil {
 		return nil, err
 	}
+	return VerifyJournal(ctx, h, src, workers)
+}
+
+// VerifyJournal checks entries from src against the keys and checkpoint of
+// h, and that they fold into a valid office state.
+func VerifyJournal(ctx context.Context, h *journal.BundleHeader, src journal.EntrySource, workers int) (*VerifyResult, error) {
 	keys, err := h.Keys()
 	if err != nil {
 		return nil, err
