@@ -61,7 +61,7 @@ func OpenStorage(ctx context.Context, dbURL, keysDir string) (*Storage, error) {
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
 		return nil, errors.New("the PostgreSQL backend is not part of this build yet; use --db sqlite:PATH")
 	default:
-		return nil, fmt.Errorf("--db %q: want sqlite:PATH or postgres://...", redactURL(dbURL))
+		return nil, fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", redactURL(dbURL))
 	}
 }
 

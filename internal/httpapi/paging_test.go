@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"testing"
+	"time"
 
 	"github.com/truce-org/truce"
-	"github.com/truce-org/truce/internal/office"
+	"github.com/truce-org/truce/internal/store"
 	"github.com/truce-org/truce/internal/testenv"
 )
 
@@ -88,16 +88,13 @@ func TestPaging(t *testing.T) {
 
 // More than 10,000 actors: a larger limit is clamped to 10,000, not refused.
 func TestPagingLimitClamped(t *testing.T) {
-	if testing.Short() {
-		t.Skip("creates 10,001 actors")
-	}
 	t.Parallel()
 	e := testenv.New(t)
 	const total = 10_001
 	have := len(allActors(t, e))
 	createActors(t, e, total-have)
 
-	for _, limit := range []string{"10001", "20000", "9999999999"} {
+	for _, limit := range []string{"10001", "9999999999"} {
 		pages := walk(t, e, limit)
 		if len(pages) != 2 || len(pages[0]) != 10_000 || len(pages[1]) != 1 {
 			sizes := make([]int, len(pages))
@@ -109,27 +106,25 @@ func TestPagingLimitClamped(t *testing.T) {
 	}
 }
 
-// createActors creates n actors through the office service, concurrently so
-// that the writer commits them in large batches.
+// createActors puts n actors straight into the office state, in one
+// transaction and outside the journal: this test is about the API's pages,
+// and 10,000 signed entries would take most of a minute under -race.
 func createActors(tb testing.TB, e *testenv.Env, n int) {
 	tb.Helper()
-	ctx := truce.WithCaller(context.Background(), &truce.Member{Username: "us-analyst", Party: "us", Role: truce.RoleAnalyst})
-	const workers = 256
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				if _, err := e.App.Office.CreateActor(ctx, office.NewActor{Name: fmt.Sprintf("Paging Group %d (illustrative)", i)}); err != nil {
-					errs <- err
-					return
-				}
+	now := time.Now().UTC()
+	err := e.App.Storage.Store.Append(context.Background(), func(tx store.AppendTx) error {
+		for i := range n {
+			a := truce.Actor{
+				ID: fmt.Sprintf("act_paging%06d", i), Name: fmt.Sprintf("Paging Group %d (illustrative)", i),
+				Aliases: []string{}, Designations: map[string]truce.Designation{}, CreatedBy: "us", CreatedAt: now,
 			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+			if err := tx.PutActor(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		tb.Fatal(err)
 	}
 }

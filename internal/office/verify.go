@@ -156,7 +156,7 @@ func diagnose(ctx context.Context, st store.Store, keys *journal.Keys) error {
 		return nil
 	}
 	prev := int64(0)
-	err = st.Checkpoints(ctx, func(size int64, msg []byte) error {
+	st.Checkpoints(ctx, func(size int64, msg []byte) error {
 		c, _, err := journal.OpenCheckpoint(msg, keys.Origin, keys.Office)
 		if err != nil {
 			return nil

@@ -1,0 +1,40 @@
+# truce: see README.md. Every target sets up what it needs from the Go module proxy.
+GO        ?= go
+BIN       := bin/truce
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/truce-org/truce/internal/cli.Version=$(VERSION)
+TESTFLAGS ?=
+
+.PHONY: build demo test lint bench fuzz clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/truce
+
+demo: build
+	./$(BIN) demo
+
+# The whole suite, with the race detector; ends with gotestsum's summary line.
+test:
+	$(GO) mod download
+	$(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 $(TESTFLAGS) ./...
+
+lint:
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+
+# Benchmarks of the hot paths (see docs/benchmarks.md for the figures).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# A short run of every fuzz target; crashers land in testdata/fuzz/.
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin
