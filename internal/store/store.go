@@ -91,11 +91,11 @@ type HashRow struct {
 // the projection, read and written together.
 type AppendTx interface {
 	Projection
-	// Size is the journal's size when the transaction began.
+	// Size is the journal's size as this transaction sees it.
 	Size() (int64, error)
 	// LastPartySeq is the highest party_seq of party, 0 if none.
 	LastPartySeq(party string) (int64, error)
-	// ReadHashes reads stored hashes committed before this transaction.
+	// ReadHashes reads stored hashes as this transaction sees them.
 	ReadHashes(indexes []int64) ([]tlog.Hash, error)
 	// PutEntries writes a batch of entries and their stored hashes.
 	PutEntries(entries []EntryRow, hashes []HashRow) error

@@ -127,6 +127,9 @@ func (db *DB) CreateSession(ctx context.Context, s truce.Session) error {
 	_, err := db.write.ExecContext(ctx,
 		"INSERT INTO sessions(token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
 		s.TokenHash, s.Username, formatTime(s.CreatedAt), formatTime(s.ExpiresAt))
+	if isUniqueViolation(err) {
+		return fmt.Errorf("session: %w", store.ErrExists)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: create session for %q: %w", s.Username, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -86,6 +87,7 @@ const (
 	qSize          = "SELECT COALESCE(MAX(idx) + 1, 0) FROM journal_entries"
 	qLastPartySeq  = "SELECT COALESCE(MAX(party_seq), 0) FROM journal_entries WHERE party = ?"
 	qReadHash      = "SELECT hash FROM journal_hashes WHERE idx = ?"
+	qReadHashRange = "SELECT idx, hash FROM journal_hashes WHERE idx BETWEEN ? AND ?"
 	qPartyKind     = "SELECT kind FROM parties WHERE id = ?"
 	qGetActor      = "SELECT " + actorColumns + " FROM actors WHERE id = ?"
 	qActorExists   = "SELECT 1 FROM actors WHERE id = ?"
@@ -95,7 +97,7 @@ const (
 	qPutCheckpoint = "INSERT INTO journal_checkpoints(size, note) VALUES (?, ?)"
 )
 
-var appendQueries = []string{qSize, qLastPartySeq, qReadHash, qPartyKind, qGetActor, qActorExists, qActorDesigs, qAddHistory, qSetCurrent, qPutCheckpoint, qPutActor}
+var appendQueries = []string{qSize, qLastPartySeq, qReadHash, qReadHashRange, qPartyKind, qGetActor, qActorExists, qActorDesigs, qAddHistory, qSetCurrent, qPutCheckpoint, qPutActor}
 
 func (t *appendTx) Size() (int64, error) {
 	var n int64
@@ -169,16 +171,72 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// readHashes reads stored hashes in the order asked. Dense runs (a
+// verifier's chunks) are read as one range; scattered ones (proofs) with one
+// IN query per few hundred indexes; never one statement per hash.
 func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
-	for i, idx := range indexes {
-		var b []byte
-		err := q.QueryRowContext(ctx, qReadHash, idx).Scan(&b)
-		if errors.Is(err, sql.ErrNoRows) {
+	if len(indexes) == 0 {
+		return out, nil
+	}
+	lo, hi := indexes[0], indexes[0]
+	for _, idx := range indexes {
+		if idx < 0 {
 			return nil, fmt.Errorf("sqlite: stored hash %d: %w", idx, store.ErrNotFound)
 		}
+		lo, hi = min(lo, idx), max(hi, idx)
+	}
+	got := make(map[int64][]byte, len(indexes))
+	collect := func(rows *sql.Rows, err error) error {
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: stored hash %d: %w", idx, err)
+			return fmt.Errorf("sqlite: stored hashes: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var idx int64
+			var b []byte
+			if err := rows.Scan(&idx, &b); err != nil {
+				return fmt.Errorf("sqlite: stored hashes: %w", err)
+			}
+			got[idx] = b
+		}
+		return rows.Err()
+	}
+	if len(indexes) == 1 {
+		var b []byte
+		err := q.QueryRowContext(ctx, qReadHash, lo).Scan(&b)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("sqlite: stored hash %d: %w", lo, err)
+		}
+		if err == nil {
+			got[lo] = b
+		}
+	} else if hi-lo < 2*int64(len(indexes)) {
+		if err := collect(q.QueryContext(ctx, qReadHashRange, lo, hi)); err != nil {
+			return nil, err
+		}
+	} else {
+		const chunk = 500
+		uniq := make([]any, 0, len(indexes))
+		seen := make(map[int64]bool, len(indexes))
+		for _, idx := range indexes {
+			if !seen[idx] {
+				seen[idx] = true
+				uniq = append(uniq, idx)
+			}
+		}
+		for i := 0; i < len(uniq); i += chunk {
+			part := uniq[i:min(i+chunk, len(uniq))]
+			query := "SELECT idx, hash FROM journal_hashes WHERE idx IN (?" + strings.Repeat(",?", len(part)-1) + ")"
+			if err := collect(q.QueryContext(ctx, query, part...)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, idx := range indexes {
+		b, ok := got[idx]
+		if !ok {
+			return nil, fmt.Errorf("sqlite: stored hash %d: %w", idx, store.ErrNotFound)
 		}
 		if len(b) != tlog.HashSize {
 			return nil, fmt.Errorf("sqlite: stored hash %d has %d bytes", idx, len(b))

@@ -169,12 +169,14 @@ func (db *DB) SetMetaOnce(ctx context.Context, key, value string) (string, error
 	return db.Meta(ctx, key)
 }
 
-const timeFormat = time.RFC3339Nano
+// timeFormat has a fixed width so that stored times sort as text in time
+// order (RFC3339Nano drops trailing zeros, and '.' sorts before 'Z').
+const timeFormat = "2006-01-02T15:04:05.000000000Z07:00"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(timeFormat, s)
+	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sqlite: bad stored time %q: %w", s, err)
 	}
