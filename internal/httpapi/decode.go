@@ -1,38 +1,149 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/truce-org/truce"
 )
 
 // Decode reads one JSON value from body into v, strictly: the body must be
-// at most limit bytes, a single JSON value, with no unknown fields and every
-// value of the right type. Errors are *truce.Error naming the field at fault.
+// at most limit bytes, a single JSON value, with no unknown fields (names
+// match exactly, not ignoring case), no field given twice, and every value of
+// the right type. Errors are *truce.Error naming the field at fault.
 func Decode(body io.Reader, limit int64, v any) error {
-	lr := &io.LimitedReader{R: body, N: limit + 1}
-	dec := json.NewDecoder(lr)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if lr.N <= 0 {
+	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return truce.Invalid("", "the body could not be read: %v", err)
+	}
+	if int64(len(data)) > limit {
 		return &truce.Error{Code: truce.ETooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
 	}
-	if err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
-	if dec.More() {
-		return truce.Invalid("", "the body holds more than one JSON value")
-	}
-	var rest [1]byte
-	if n, _ := dec.Buffered().Read(rest[:]); n > 0 && strings.TrimSpace(string(rest[:n])) != "" {
+	if _, err := dec.Token(); err != io.EOF {
 		return truce.Invalid("", "unexpected data after the JSON value")
 	}
+	return strictKeys(data, reflect.TypeOf(v))
+}
+
+// strictKeys walks data beside type t and rejects object keys that match a
+// field only when case is ignored (encoding/json accepts them) and keys given
+// twice (encoding/json keeps the last).
+func strictKeys(data []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return walkValue(dec, t, "")
+}
+
+func walkValue(dec *json.Decoder, t reflect.Type, path string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return truce.Invalid(path, "invalid JSON: %v", err)
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	switch delim {
+	case '{':
+		fields := map[string]reflect.Type(nil)
+		if t != nil && t.Kind() == reflect.Struct && t != reflect.TypeOf(json.RawMessage{}) {
+			fields = jsonFields(t)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return truce.Invalid(path, "invalid JSON: %v", err)
+			}
+			key, _ := kt.(string)
+			field := joinPath(path, key)
+			if seen[key] {
+				return truce.Invalid(field, "field %q is given twice", key)
+			}
+			seen[key] = true
+			var ft reflect.Type
+			if fields != nil {
+				var known bool
+				if ft, known = fields[key]; !known {
+					return truce.Invalid(field, "unknown field %q", key)
+				}
+			} else if t != nil && t.Kind() == reflect.Map {
+				ft = t.Elem()
+			}
+			if err := walkValue(dec, ft, field); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+	case '[':
+		var et reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && t != reflect.TypeOf(json.RawMessage{}) {
+			et = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if err := walkValue(dec, et, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+	}
+	if err != nil {
+		return truce.Invalid(path, "invalid JSON: %v", err)
+	}
 	return nil
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// jsonFields maps the exact JSON names of t's fields to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range jsonFields(ft) {
+					out[k] = v
+				}
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
 }
 
 func decodeError(err error) error {

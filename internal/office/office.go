@@ -60,7 +60,7 @@ func requireRole(m *truce.Member, action string, roles ...truce.Role) error {
 			return nil
 		}
 	}
-	return truce.Errorf(truce.EForbidden, "a %s cannot %s", m.Role, action)
+	return truce.Errorf(truce.EForbidden, "the %s role cannot %s", m.Role, action)
 }
 
 // Parties lists the parties of the arrangement.
