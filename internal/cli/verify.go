@@ -27,28 +27,7 @@ type VerifyCmd struct {
 // Run verifies and prints a summary; any failure is the error.
 func (c *VerifyCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 	start := time.Now()
-	var res *office.VerifyResult
-	var err error
-	switch {
-	case c.Bundle != "" && c.URL != "":
-		return errors.New("give --bundle or --url, not both")
-	case c.Bundle != "":
-		var f *os.File
-		if f, err = os.Open(c.Bundle); err != nil {
-			return err
-		}
-		defer f.Close()
-		res, err = office.VerifyBundle(ctx, bufio.NewReaderSize(f, 1<<20), c.Workers)
-	case c.URL != "":
-		res, err = c.verifyURL(ctx)
-	default:
-		var st *Storage
-		if st, err = OpenStorage(ctx, g.DB, g.Keys); err != nil {
-			return err
-		}
-		defer st.Close()
-		res, err = office.VerifyStore(ctx, st.Store, c.Workers)
-	}
+	res, err := c.verify(ctx, g, stdio)
 	if err != nil {
 		return fmt.Errorf("verification failed: %w", err)
 	}
@@ -60,9 +39,44 @@ func (c *VerifyCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 	return nil
 }
 
+func (c *VerifyCmd) verify(ctx context.Context, g *Globals, stdio *IO) (*office.VerifyResult, error) {
+	opt := func(total int64) (office.VerifyOptions, *progress) {
+		bar := newProgress(stdio.Stderr, "verifying", total)
+		return office.VerifyOptions{Workers: c.Workers, Progress: bar.Set}, bar
+	}
+	switch {
+	case c.Bundle != "" && c.URL != "":
+		return nil, errors.New("give --bundle or --url, not both")
+	case c.Bundle != "":
+		f, err := os.Open(c.Bundle)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		o, bar := opt(-1)
+		defer bar.Done()
+		return office.VerifyBundle(ctx, bufio.NewReaderSize(f, 1<<20), o)
+	case c.URL != "":
+		return c.verifyURL(ctx, opt)
+	default:
+		st, err := OpenStorage(ctx, g.DB, g.Keys)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		size, err := st.Store.JournalSize(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o, bar := opt(size)
+		defer bar.Done()
+		return office.VerifyStore(ctx, st.Store, o)
+	}
+}
+
 // verifyURL fetches the keys, checkpoint and entries over HTTP and checks
 // them as an outside verifier would: the server is not trusted.
-func (c *VerifyCmd) verifyURL(ctx context.Context) (*office.VerifyResult, error) {
+func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.VerifyOptions, *progress)) (*office.VerifyResult, error) {
 	base := strings.TrimRight(c.URL, "/")
 	get := func(path string) (*http.Response, error) {
 		req, err := http.NewRequestWithContext(ctx, "GET", base+path, nil)
@@ -120,7 +134,9 @@ func (c *VerifyCmd) verifyURL(ctx context.Context) (*office.VerifyResult, error)
 	}
 	defer resp.Body.Close()
 	h := &journal.BundleHeader{Origin: info.Origin, OfficeKey: info.OfficeKey, PartyKeys: info.PartyKeys, Checkpoint: cp}
-	return office.VerifyJournal(ctx, h, journal.ReadEntryLines(resp.Body, 0), c.Workers)
+	o, bar := opt(c0.Size)
+	defer bar.Done()
+	return office.VerifyJournal(ctx, h, journal.ReadEntryLines(resp.Body, 0), o)
 }
 
 // ExportCmd exports data.

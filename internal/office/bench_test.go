@@ -93,7 +93,7 @@ func BenchmarkVerifyStore100k(b *testing.B) {
 	fillJournal(b, e, 100_000)
 	size := e.JournalSize(b)
 	for b.Loop() {
-		res, err := office.VerifyStore(context.Background(), e.App.Storage.Store, 0)
+		res, err := office.VerifyStore(context.Background(), e.App.Storage.Store, office.VerifyOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -61,11 +61,31 @@ func KeysOf(ctx context.Context, st store.Store) (*journal.Keys, []truce.Party, 
 	return keys, parties, err
 }
 
+// VerifyOptions tune verification.
+type VerifyOptions struct {
+	// Workers check signatures in parallel; all cores when zero.
+	Workers int
+	// Progress, if set, is called after each entry is folded, in order.
+	Progress func(index int64)
+}
+
+func (o VerifyOptions) fold(mem *MemState) func(int64, truce.Entry, []byte) error {
+	return func(index int64, e truce.Entry, _ []byte) error {
+		if err := Apply(mem, index, e); err != nil {
+			return err
+		}
+		if o.Progress != nil {
+			o.Progress(index)
+		}
+		return nil
+	}
+}
+
 // VerifyStore checks a database's journal (every signature, every party's
 // sequence, the tree against the latest checkpoint and the stored tree
 // hashes), then that its office state equals the state rebuilt from the
 // journal. The error names the first entry or item that fails.
-func VerifyStore(ctx context.Context, st store.Store, workers int) (*VerifyResult, error) {
+func VerifyStore(ctx context.Context, st store.Store, opt VerifyOptions) (*VerifyResult, error) {
 	keys, parties, err := KeysOf(ctx, st)
 	if err != nil {
 		return nil, err
@@ -85,10 +105,8 @@ func VerifyStore(ctx context.Context, st store.Store, workers int) (*VerifyResul
 		return nil, err
 	}
 	mem := NewMemState(parties)
-	v := &journal.Verifier{Keys: keys, Workers: workers}
-	rep, err := v.Verify(ctx, storeSource(ctx, st), cp, func(index int64, e truce.Entry, _ []byte) error {
-		return Apply(mem, index, e)
-	})
+	v := &journal.Verifier{Keys: keys, Workers: opt.Workers}
+	rep, err := v.Verify(ctx, storeSource(ctx, st), cp, opt.fold(mem))
 	if err != nil {
 		var ve *journal.VerifyError
 		if errors.As(err, &ve) && ve.Index < 0 {
@@ -280,17 +298,17 @@ func normalize(v any) any {
 // VerifyBundle checks an exported bundle offline: every signature, every
 // party's sequence, the tree against the bundle's checkpoint, and that the
 // entries fold into a valid office state.
-func VerifyBundle(ctx context.Context, r io.Reader, workers int) (*VerifyResult, error) {
+func VerifyBundle(ctx context.Context, r io.Reader, opt VerifyOptions) (*VerifyResult, error) {
 	h, src, err := journal.ReadBundle(r)
 	if err != nil {
 		return nil, err
 	}
-	return VerifyJournal(ctx, h, src, workers)
+	return VerifyJournal(ctx, h, src, opt)
 }
 
 // VerifyJournal checks entries from src against the keys and checkpoint of
 // h, and that they fold into a valid office state.
-func VerifyJournal(ctx context.Context, h *journal.BundleHeader, src journal.EntrySource, workers int) (*VerifyResult, error) {
+func VerifyJournal(ctx context.Context, h *journal.BundleHeader, src journal.EntrySource, opt VerifyOptions) (*VerifyResult, error) {
 	keys, err := h.Keys()
 	if err != nil {
 		return nil, err
@@ -302,10 +320,8 @@ func VerifyJournal(ctx context.Context, h *journal.BundleHeader, src journal.Ent
 		parties = append(parties, truce.Party{ID: id, Kind: truce.KindParty})
 	}
 	mem := NewMemState(parties)
-	v := &journal.Verifier{Keys: keys, Workers: workers}
-	rep, err := v.Verify(ctx, src, h.Checkpoint, func(index int64, e truce.Entry, _ []byte) error {
-		return Apply(mem, index, e)
-	})
+	v := &journal.Verifier{Keys: keys, Workers: opt.Workers}
+	rep, err := v.Verify(ctx, src, h.Checkpoint, opt.fold(mem))
 	if err != nil {
 		return nil, err
 	}

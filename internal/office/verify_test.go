@@ -16,7 +16,7 @@ import (
 
 func verify(t *testing.T, e *testenv.Env) (*office.VerifyResult, error) {
 	t.Helper()
-	return office.VerifyStore(context.Background(), e.App.Storage.Store, 0)
+	return office.VerifyStore(context.Background(), e.App.Storage.Store, office.VerifyOptions{})
 }
 
 func exec(t *testing.T, e *testenv.Env, q string, args ...any) {

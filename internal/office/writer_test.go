@@ -117,7 +117,7 @@ func TestGroupCommit(t *testing.T) {
 	if n, _ := other.JournalSize(context.Background()); n != before+want {
 		t.Fatalf("a fresh connection sees %d entries, want %d", n, before+want)
 	}
-	if _, err := office.VerifyStore(context.Background(), e.App.Storage.Store, 0); err != nil {
+	if _, err := office.VerifyStore(context.Background(), e.App.Storage.Store, office.VerifyOptions{}); err != nil {
 		t.Fatalf("verify after concurrent appends: %v", err)
 	}
 	cancel()
