@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,11 +21,16 @@ import (
 	"github.com/truce-org/truce/internal/metrics"
 	"github.com/truce-org/truce/internal/office"
 	"github.com/truce-org/truce/internal/store"
+	"github.com/truce-org/truce/internal/store/postgres"
 	"github.com/truce-org/truce/internal/store/sqlite"
 )
 
 // DefaultDB is the database used when neither --db nor TRUCE_DB says otherwise.
 const DefaultDB = "sqlite:./truce-data/truce.db"
+
+// DefaultPostgresKeys is the key directory of a PostgreSQL database when
+// --keys does not say: the one the default SQLite database uses.
+const DefaultPostgresKeys = "./truce-data/keys"
 
 // Storage is an open database and the key directory beside it.
 type Storage struct {
@@ -34,10 +38,13 @@ type Storage struct {
 	Ring  *keyring.Ring
 	// SQLite is set when the store is the SQLite backend.
 	SQLite *sqlite.DB
+	// Postgres is set when the store is the PostgreSQL backend.
+	Postgres *postgres.DB
 }
 
-// OpenStorage opens the database named by a --db URL and, with keysDir
-// empty, the key directory beside it.
+// OpenStorage opens the database named by a --db URL and the key directory
+// keysDir; with keysDir empty, the one beside a SQLite file, or
+// DefaultPostgresKeys for PostgreSQL.
 func OpenStorage(ctx context.Context, dbURL, keysDir string) (*Storage, error) {
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite:"):
@@ -59,7 +66,18 @@ func OpenStorage(ctx context.Context, dbURL, keysDir string) (*Storage, error) {
 		}
 		return &Storage{Store: db, Ring: ring, SQLite: db}, nil
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
-		return nil, errors.New("the PostgreSQL backend is not part of this build yet; use --db sqlite:PATH")
+		if keysDir == "" {
+			keysDir = DefaultPostgresKeys
+		}
+		ring, err := keyring.Open(keysDir)
+		if err != nil {
+			return nil, err
+		}
+		db, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			return nil, err
+		}
+		return &Storage{Store: db, Ring: ring, Postgres: db}, nil
 	default:
 		return nil, fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", redactURL(dbURL))
 	}
@@ -214,5 +232,3 @@ func openLogger(w io.Writer, level string) (*slog.Logger, error) {
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
-
-var _ = os.Stderr

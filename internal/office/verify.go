@@ -330,12 +330,11 @@ func VerifyJournal(ctx context.Context, h *journal.BundleHeader, src journal.Ent
 
 // ExportBundle writes a bundle of st's journal up to its latest checkpoint.
 func ExportBundle(ctx context.Context, st store.Store, w io.Writer) (int64, error) {
-	keys, parties, err := KeysOf(ctx, st)
+	arr, err := LoadArrangement(ctx, st)
 	if err != nil {
 		return 0, err
 	}
-	_ = keys
-	arr, err := LoadArrangement(ctx, st)
+	keys, parties, err := KeysOf(ctx, st)
 	if err != nil {
 		return 0, err
 	}

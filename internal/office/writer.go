@@ -111,6 +111,13 @@ func (w *Writer) OnAppend(fn func([]Appended)) {
 	w.listeners = append(w.listeners, fn)
 }
 
+// Group commit lingers this long for more requests when the last batch had
+// at least lingerAbove entries.
+const (
+	linger      = 300 * time.Microsecond
+	lingerAbove = 8
+)
+
 var errStopped = &truce.Error{Code: truce.EUnavailable, Message: "the journal writer is stopping"}
 
 // Append submits r and waits until its entry is durable, or rejected.
@@ -136,6 +143,7 @@ func (w *Writer) Append(ctx context.Context, r Request) (Appended, error) {
 // Run commits batches until ctx is done; requests still queued then are refused.
 func (w *Writer) Run(ctx context.Context) {
 	batch := make([]*pending, 0, w.maxBatch)
+	last := 0
 	for {
 		batch = batch[:0]
 		select {
@@ -160,44 +168,69 @@ func (w *Writer) Run(ctx context.Context) {
 				break fill
 			}
 		}
+		// Under load, the writers answered by the last commit come back
+		// within microseconds: wait briefly for them so that one commit
+		// serves them too. A lone request is never held.
+		if last >= lingerAbove && len(batch) < w.maxBatch {
+			timer := time.NewTimer(linger)
+		linger:
+			for len(batch) < w.maxBatch {
+				select {
+				case p := <-w.reqs:
+					batch = append(batch, p)
+				case <-timer.C:
+					break linger
+				}
+			}
+			timer.Stop()
+		}
+		last = len(batch)
 		w.commit(ctx, batch)
 	}
 }
 
-// sign signs the batch's entries, on all cores when there are enough of them.
-func (w *Writer) sign(rows []store.EntryRow) error {
-	signOne := func(k int) error {
-		r := &rows[k]
-		signer, err := w.signers.Party(r.Entry.Party)
-		if err != nil {
-			return fmt.Errorf("office: signer of %q: %w", r.Entry.Party, err)
-		}
-		if r.Note, err = journal.SignEntry(r.Entry, signer); err != nil {
-			return fmt.Errorf("office: sign entry %d: %w", r.Index, err)
-		}
-		return nil
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(rows)/8)
-	if workers < 2 {
-		for k := range rows {
-			if err := signOne(k); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var g errgroup.Group
-	for wk := range workers {
-		g.Go(func() error {
-			for k := wk; k < len(rows); k += workers {
-				if err := signOne(k); err != nil {
-					return err
+// batchSigner signs a batch's entries on other goroutines while the fold
+// goes on with the next ones, so signing costs little of the writer's time.
+type batchSigner struct {
+	signers Signers
+	jobs    chan int
+	rows    []store.EntryRow // preallocated: the fold only appends within capacity
+	g       errgroup.Group
+	closed  sync.Once
+}
+
+func (w *Writer) startSigning(rows []store.EntryRow) *batchSigner {
+	b := &batchSigner{signers: w.signers, jobs: make(chan int, cap(rows)), rows: rows[:cap(rows)]}
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		b.g.Go(func() error {
+			var first error
+			for k := range b.jobs {
+				if first != nil {
+					continue
+				}
+				r := &b.rows[k]
+				signer, err := b.signers.Party(r.Entry.Party)
+				if err != nil {
+					first = fmt.Errorf("office: signer of %q: %w", r.Entry.Party, err)
+					continue
+				}
+				if r.Note, err = journal.SignEntry(r.Entry, signer); err != nil {
+					first = fmt.Errorf("office: sign entry %d: %w", r.Index, err)
 				}
 			}
-			return nil
+			return first
 		})
 	}
-	return g.Wait()
+	return b
+}
+
+// sign queues rows[k]; rows[k] must not change afterwards.
+func (b *batchSigner) sign(k int) { b.jobs <- k }
+
+// wait returns when every queued row is signed.
+func (b *batchSigner) wait() error {
+	b.closed.Do(func() { close(b.jobs) })
+	return b.g.Wait()
 }
 
 // hashOverlay reads stored hashes from the batch being written, then the store.
@@ -249,6 +282,8 @@ func (w *Writer) commit(ctx context.Context, batch []*pending) {
 		seqs := map[string]int64{}
 		rows := make([]store.EntryRow, 0, len(batch))
 		owner := make([]int, 0, len(batch)) // rows[k] answers batch[owner[k]]
+		signing := w.startSigning(rows)
+		defer signing.wait()
 		now := w.now().UTC().Truncate(time.Microsecond)
 		// Fold first, in order: an entry the fold rejects takes no index
 		// and no party_seq.
@@ -275,10 +310,12 @@ func (w *Writer) commit(ctx context.Context, batch []*pending) {
 			seqs[e.Party] = e.PartySeq
 			rows = append(rows, store.EntryRow{Index: index, Entry: e})
 			owner = append(owner, i)
+			signing.sign(len(rows) - 1)
 		}
-		if err := w.sign(rows); err != nil {
+		if err := signing.wait(); err != nil {
 			return err
 		}
+		rows = signing.rows[:len(rows)]
 		hashRows := make([]store.HashRow, 0, 2*len(rows))
 		for k, r := range rows {
 			hashes, err := tlog.StoredHashes(r.Index, r.Note, overlay)
