@@ -16,7 +16,7 @@ import (
 // Globals are the flags every verb takes.
 type Globals struct {
 	DB       string `name:"db" env:"TRUCE_DB" default:"${default_db}" help:"Database: sqlite:PATH or postgres://..."`
-	Keys     string `name:"keys" env:"TRUCE_KEYS" help:"Directory of signing keys (default: 'keys' beside a SQLite file)." type:"path"`
+	Keys     string `name:"keys" env:"TRUCE_KEYS" help:"Directory of signing keys (default: 'keys' beside a SQLite file, ./truce-data/keys for PostgreSQL)." type:"path"`
 	LogLevel string `name:"log-level" env:"TRUCE_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn, error."`
 }
 

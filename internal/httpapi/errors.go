@@ -64,4 +64,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.Encode(v)
 }
-

@@ -79,6 +79,11 @@ func CheckText(field, s string, max int, required bool) error {
 	if !utf8.ValidString(s) {
 		return truce.Invalid(field, "%s is not valid UTF-8", field)
 	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return truce.Invalid(field, "%s holds a control character (U+%04X)", field, r)
+		}
+	}
 	return nil
 }
 

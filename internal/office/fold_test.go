@@ -39,6 +39,7 @@ func TestApplyRejectsAndChangesNothing(t *testing.T) {
 		{"body not an object", entry("us", truce.KindActorCreate, "act_b", `[1]`), truce.EInvalid, "body"},
 		{"unknown body field", entry("us", truce.KindActorCreate, "act_b", `{"name":"x","colour":"red"}`), truce.EInvalid, "body"},
 		{"empty name", entry("us", truce.KindActorCreate, "act_b", office.ActorCreateBody{Name: "  "}), truce.EInvalid, "name"},
+		{"NUL in name", entry("us", truce.KindActorCreate, "act_b", office.ActorCreateBody{Name: "a\x00b"}), truce.EInvalid, "name"},
 		{"long name", entry("us", truce.KindActorCreate, "act_b", office.ActorCreateBody{Name: strings.Repeat("n", 201)}), truce.EInvalid, "name"},
 		{"empty alias", entry("us", truce.KindActorCreate, "act_b", office.ActorCreateBody{Name: "b", Aliases: []string{""}}), truce.EInvalid, "aliases[0]"},
 		{"unknown answerable party", entry("us", truce.KindActorCreate, "act_b", office.ActorCreateBody{Name: "b", AnswerableParty: &nobody}), truce.EInvalid, "answerable_party"},

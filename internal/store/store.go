@@ -20,7 +20,7 @@ var ErrNotFound = errors.New("store: not found")
 // ErrExists is returned (wrapped) when a create meets an existing key.
 var ErrExists = errors.New("store: already exists")
 
-// Store is one arrangement's database.
+// Store is one arrangement's database. Times are stored to the microsecond.
 type Store interface {
 	// Close releases the database.
 	Close() error
