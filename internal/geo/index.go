@@ -13,6 +13,11 @@ import (
 // buffer of a query geometry. It is an R-tree (tidwall/rtree) over bounding
 // boxes widened by the buffers, followed by the exact test of Within.
 //
+// The zero Index is empty and ready to use; it must not be copied after first
+// use. The bounds every search uses are computed for the largest buffer ever
+// inserted, so one outsized buffer makes all searches somewhat slower (never
+// less exact).
+//
 // Locking: an Index is safe for concurrent use. Search holds a read lock for
 // its whole run, callbacks included, so any number of searches run together;
 // Insert and Delete take the write lock and wait for running searches. A

@@ -445,14 +445,38 @@ func (o *shapeInline) wire(xy []float64) *shape {
 }
 
 type (
-	shape8   struct{ shapeInline; a [8]float64 }
-	shape16  struct{ shapeInline; a [16]float64 }
-	shape24  struct{ shapeInline; a [24]float64 }
-	shape32  struct{ shapeInline; a [32]float64 }
-	shape48  struct{ shapeInline; a [48]float64 }
-	shape64  struct{ shapeInline; a [64]float64 }
-	shape96  struct{ shapeInline; a [96]float64 }
-	shape128 struct{ shapeInline; a [128]float64 }
+	shape8 struct {
+		shapeInline
+		a [8]float64
+	}
+	shape16 struct {
+		shapeInline
+		a [16]float64
+	}
+	shape24 struct {
+		shapeInline
+		a [24]float64
+	}
+	shape32 struct {
+		shapeInline
+		a [32]float64
+	}
+	shape48 struct {
+		shapeInline
+		a [48]float64
+	}
+	shape64 struct {
+		shapeInline
+		a [64]float64
+	}
+	shape96 struct {
+		shapeInline
+		a [96]float64
+	}
+	shape128 struct {
+		shapeInline
+		a [128]float64
+	}
 )
 
 // newShape returns a shape with room for n coordinate numbers (xy of length

@@ -1,8 +1,10 @@
 package geo
 
 import (
+	"cmp"
 	"math"
 	"math/big"
+	"slices"
 	"sync"
 )
 
@@ -23,17 +25,19 @@ func Intersects(a, b Geometry) bool { return Within(a, b, 0) }
 // at distance 0 from it. A negative or NaN metres is taken as 0.
 //
 // Within never misses: whenever the true distance is at most metres + 1 cm it
-// returns true, and it returns false whenever the distance exceeds metres +
-// 1 cm + 1 mm (the bound on the ellipsoidal inverse and the closest-pair
-// refinement for separations up to 100 km, tested in TestWithinBand). The
-// method is REFERENCE's: the lon/lat geometries are tested for intersection
-// exactly; otherwise they are projected affinely around b, where the true
-// distance of any two points lies within [kmin, kmax] times their projected
-// distance (bounds computed from the radii of curvature over the latitudes
-// involved, see proj); pairs of edges closer than metres/kmax are hits, pairs
-// farther than metres/kmin are misses, and pairs in between are settled with
-// Vincenty's inverse on their closest points, refined by re-projecting around
-// them.
+// returns true, and whenever it exceeds metres + 1 cm + 1 mm it returns false.
+// The 1 mm covers Vincenty's inverse (under 0.1 mm, TestDistanceReference) and
+// the minimisation that settles borderline pairs (within 1 mm for separations
+// up to 100 km, TestWithinBand; measured errors there are nanometres).
+//
+// Method (REFERENCE's recipe): containment is decided exactly in lon/lat
+// (exact orientation tests); otherwise both geometries are projected affinely
+// around b, where the true length of any path lies within [kmin, kmax] times
+// its projected length (bounds from the WGS84 radii of curvature over every
+// latitude a geodesic of length metres can reach, see proj). Pairs of edges
+// projected closer than d/kmax are hits, pairs farther than d/kmin are misses,
+// and pairs in between are settled by minimising the ellipsoidal distance
+// between the two edges (closestGeodesic).
 func Within(a, b Geometry, metres float64) bool {
 	if a.s == nil || b.s == nil {
 		return false
@@ -202,6 +206,10 @@ type prepared struct {
 	kmax   float64
 	cosMax float64 // cos of the largest |latitude| in [lo, hi]
 	segs   []pseg
+	// sorted says segs is sorted by minx (done for large geometries, so
+	// that only a window of it is scanned); maxW is the widest element.
+	sorted bool
+	maxW   float64
 
 	// per-candidate buffers
 	near []int32
@@ -249,6 +257,34 @@ func (q *prepared) prepare(s *shape, dmax float64) {
 			q.segs = append(q.segs, pseg{ax, ay, bx, by, min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), i, false})
 		}
 	}
+	q.maxW = 0
+	for j := range q.segs {
+		q.maxW = max(q.maxW, q.segs[j].maxx-q.segs[j].minx)
+	}
+	q.sorted = len(q.segs) > sortThreshold
+	if q.sorted {
+		slices.SortFunc(q.segs, func(a, b pseg) int { return cmp.Compare(a.minx, b.minx) })
+	}
+}
+
+// sortThreshold is the element count above which a prepared geometry keeps
+// its elements sorted by x and scans only windows of them.
+const sortThreshold = 48
+
+// window returns the range of q.segs that may hold elements reaching into
+// [x0, x1] (all of them unless sorted).
+func (q *prepared) window(x0, x1 float64) (int, int) {
+	if !q.sorted {
+		return 0, len(q.segs)
+	}
+	lo, _ := slices.BinarySearchFunc(q.segs, x0-q.maxW, func(e pseg, x float64) int { return cmp.Compare(e.minx, x) })
+	hi, _ := slices.BinarySearchFunc(q.segs[lo:], x1, func(e pseg, x float64) int {
+		if e.minx <= x {
+			return -1
+		}
+		return 1
+	})
+	return lo, lo + hi
 }
 
 // xy projects position i of xy, its longitude shifted by shift degrees.
@@ -283,7 +319,8 @@ func (q *prepared) classifyRect(lo, hi [2]float64, dist float64) int {
 	pr := &q.pr
 	x0, x1 := (lo[0]-pr.lon0)*pr.kx-t, (hi[0]-pr.lon0)*pr.kx+t
 	y0, y1 := (lo[1]-pr.lat0)*pr.ky-t, (hi[1]-pr.lat0)*pr.ky+t
-	for j := range q.segs {
+	j0, j1 := q.window(x0, x1)
+	for j := j0; j < j1; j++ {
 		e := &q.segs[j]
 		if e.maxx < x0 || e.minx > x1 || e.maxy < y0 || e.miny > y1 {
 			continue
@@ -314,7 +351,8 @@ func (q *prepared) classifyRect(lo, hi [2]float64, dist float64) int {
 func (q *prepared) nearPoint(lon, lat, d float64) bool {
 	t := d / q.kmax
 	x, y := (lon-q.pr.lon0)*q.pr.kx, (lat-q.pr.lat0)*q.pr.ky
-	for j := range q.segs {
+	j0, j1 := q.window(x-t, x+t)
+	for j := j0; j < j1; j++ {
 		e := &q.segs[j]
 		if e.minx-t > x || e.maxx+t < x || e.miny-t > y || e.maxy+t < y {
 			continue
@@ -396,7 +434,8 @@ func (q *prepared) withinShift(a *shape, shift, d float64, contain, firstOut boo
 	aymax := (a.box.MaxLat-pr.lat0)*pr.ky + tRej
 	near := q.near[:0]
 	nbx0, nby0, nbx1, nby1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for j := range q.segs {
+	j0, j1 := q.window(axmin, axmax)
+	for j := j0; j < j1; j++ {
 		e := &q.segs[j]
 		if e.minx <= axmax && e.maxx >= axmin && e.miny <= aymax && e.maxy >= aymin {
 			near = append(near, int32(j))
@@ -435,7 +474,18 @@ func (q *prepared) withinShift(a *shape, shift, d float64, contain, firstOut boo
 			if ex0 > nbx1 || ex1 < nbx0 || ey0 > nby1 || ey1 < nby0 {
 				continue
 			}
-			for _, j := range near {
+			// near is in x order when sorted: scan only its window too.
+			k0, k1 := 0, len(near)
+			if q.sorted && len(near) > sortThreshold {
+				k0, _ = slices.BinarySearchFunc(near, ex0-tRej-q.maxW, func(j int32, x float64) int { return cmp.Compare(q.segs[j].minx, x) })
+				k1, _ = slices.BinarySearchFunc(near, ex1+tRej, func(j int32, x float64) int {
+					if q.segs[j].minx <= x {
+						return -1
+					}
+					return 1
+				})
+			}
+			for _, j := range near[k0:k1] {
 				e := &q.segs[j]
 				if e.minx-tRej > ex1 || e.maxx+tRej < ex0 || e.miny-tRej > ey1 || e.maxy+tRej < ey0 {
 					continue
@@ -458,12 +508,8 @@ func (q *prepared) withinShift(a *shape, shift, d float64, contain, firstOut boo
 	return false
 }
 
-// refine returns the geodesic distance between two points, one on each
-// element of bp, that are (to well under a millimetre at separations up to
-// 100 km) the closest pair. Starting from the pair closest in the query's
-// projection, it re-projects around the midpoint of the current pair, where
-// the projection's distortion is smallest, and takes the closest pair there,
-// until the pair settles; the distance is then Vincenty's.
+// refine returns the geodesic distance between the two elements of a band
+// pair, in lon/lat, the candidate's shifted by shift degrees.
 func (q *prepared) refine(a *shape, shift float64, bp bandPair) float64 {
 	a0x, a0y := a.xy[2*bp.ai]+shift, a.xy[2*bp.ai+1]
 	a1x, a1y := a0x, a0y
@@ -571,14 +617,17 @@ func minAlong(x, y, p0x, p0y, p1x, p1y, u0 float64) (u, dist float64) {
 		return 1, d1
 	}
 	lo, hi, glo, ghi := 0.0, 1.0, g0, g1
-	u, dist = u0, math.Min(d0, d1)
 	bestU, best := 0.0, d0
 	if d1 < best {
 		bestU, best = 1, d1
 	}
 	side := 0
-	for range 60 {
-		u = lo - glo*(hi-lo)/(ghi-glo)
+	for it := range 60 {
+		if it == 0 && u0 > 0 && u0 < 1 {
+			u = u0 // the caller's estimate, usually close
+		} else {
+			u = lo - glo*(hi-lo)/(ghi-glo)
+		}
 		if !(u > lo && u < hi) {
 			u = (lo + hi) / 2
 		}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/peterstace/simplefeatures/geom"
 )
@@ -237,5 +239,58 @@ func TestAntimeridianAndPole(t *testing.T) {
 	dp := Distance(0, 89.9999, 180, 89.9999) // ~22.3 m over the pole
 	if !Within(p1, p2, dp+0.001) || Within(p1, p2, dp-0.02) {
 		t.Errorf("over the pole: distance %.3f misjudged", dp)
+	}
+}
+
+// TestWithinLarge covers geometries big enough for the sorted-window path.
+func TestWithinLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	big := func(lon, lat float64) Geometry {
+		if rng.IntN(3) == 0 {
+			var sb strings.Builder
+			sb.WriteString(`{"type":"LineString","coordinates":`)
+			ring := starRing(rng, lon, lat, 1500, 100+rng.IntN(200))
+			ringJSON(&sb, ring[:len(ring)-1])
+			sb.WriteString(`}`)
+			return MustParse(t, sb.String())
+		}
+		return MustParse(t, starPolygon(rng, lon, lat, 1500, 100+rng.IntN(200)))
+	}
+	n := 40
+	if testing.Short() {
+		n = 10
+	}
+	for range n {
+		a := big(37, 36)
+		x, y := offset(37, 36, 5000*(rng.Float64()-0.5), 5000*(rng.Float64()-0.5))
+		b := big(x, y)
+		D := refDistance(a, b)
+		for _, m := range []float64{D - 0.5, D - Tolerance - 0.002, D - Tolerance + 0.002, D + 0.5} {
+			if m < 0 {
+				continue
+			}
+			want := D <= m+Tolerance
+			if Within(a, b, m) != want || Within(b, a, m) != want {
+				t.Errorf("large pair at distance %.4f: Within(%.4f) != %v", D, m, want)
+			}
+		}
+	}
+}
+
+// TestWithinHugeIsFast: two 10,000-vertex polygons side by side must not
+// cost 10⁸ pair tests.
+func TestWithinHugeIsFast(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	a := MustParse(t, starPolygon(rng, 37, 36, 5000, DefaultMaxVertices-1))
+	x, y := offset(37, 36, 10002, 0)
+	b := MustParse(t, starPolygon(rng, x, y, 5000, DefaultMaxVertices-1))
+	start := time.Now()
+	for _, m := range []float64{0, 10, 100, 1000} {
+		Within(a, b, m)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("four Within calls on 10,000-vertex polygons took %v", el)
+	} else {
+		t.Logf("four Within calls on 10,000-vertex polygons took %v", el)
 	}
 }
