@@ -2,9 +2,6 @@ package cli_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,34 +26,11 @@ func TestEndToEndPostgres(t *testing.T) {
 	mustRun(t, "", "party", "add", "us", "--db", db, "--keys", keys, "--name", "US (test)")
 	mustRun(t, "", "party", "add", "ru", "--db", db, "--keys", keys, "--name", "RU (test)")
 	mustRun(t, "correct horse battery\n", "user", "add", "us-official", "--db", db, "--keys", keys, "--party", "us", "--role", "official")
-	for _, f := range []string{"office.key", "party-us.key", "party-ru.key"} {
-		fi, err := os.Stat(filepath.Join(keys, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v", f, fi.Mode().Perm())
-		}
-	}
+	checkKeyModes(t, keys, "office.key", "party-us.key", "party-ru.key")
 
 	base := serve(t, db)
-	status, body := call(t, "POST", base+"/api/v1/sessions", "", map[string]string{"username": "us-official", "password": "correct horse battery"})
-	if status != http.StatusCreated {
-		t.Fatalf("sign in: %d %s", status, body)
-	}
-	var sess struct{ Token string }
-	json.Unmarshal(body, &sess)
-	status, body = call(t, "POST", base+"/api/v1/actors", sess.Token, map[string]any{"name": "Test Group (illustrative)", "aliases": []string{"TG"}})
-	if status != http.StatusCreated {
-		t.Fatalf("create actor: %d %s", status, body)
-	}
-	var actor struct{ ID string }
-	json.Unmarshal(body, &actor)
-	status, body = call(t, "PUT", base+"/api/v1/actors/"+actor.ID+"/designations/us", sess.Token, map[string]string{"designation": "excluded", "note": "test"})
-	if status != http.StatusOK || !strings.Contains(string(body), `"us":"excluded"`) {
-		t.Fatalf("set designation: %d %s", status, body)
-	}
-	entries := outsideVerify(t, base, sess.Token)
+	token, actorID := signInAndDesignate(t, base, "correct horse battery")
+	entries := outsideVerify(t, base, token)
 	if len(entries) != 2 || !strings.Contains(entries[1], `"kind":"designation.set"`) {
 		t.Fatalf("journal over HTTP: %q", entries)
 	}
@@ -87,7 +61,7 @@ func TestEndToEndPostgres(t *testing.T) {
 	mustRun(t, "", "verify", "--db", db, "--keys", keys)
 	edit(`UPDATE designation_history SET designation = 'undetermined'`)
 	r = truce(t, "", "verify", "--db", db, "--keys", keys)
-	if r.code == 0 || !strings.Contains(r.stderr, "actor "+actor.ID) {
+	if r.code == 0 || !strings.Contains(r.stderr, "actor "+actorID) {
 		t.Fatalf("verify after editing the projection: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

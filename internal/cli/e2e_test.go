@@ -116,35 +116,12 @@ func TestEndToEnd(t *testing.T) {
 	mustRun(t, "another long secret\n", "user", "add", "ru-official", "--db", db, "--party", "ru", "--role", "official")
 
 	// Keys live beside the database, readable by the owner only.
-	for _, f := range []string{"office.key", "party-us.key", "party-ru.key", "party-mon.key"} {
-		fi, err := os.Stat(filepath.Join(dir, "keys", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v", f, fi.Mode().Perm())
-		}
-	}
+	checkKeyModes(t, filepath.Join(dir, "keys"), "office.key", "party-us.key", "party-ru.key", "party-mon.key")
 
 	base := serve(t, db)
-	status, body := call(t, "POST", base+"/api/v1/sessions", "", map[string]string{"username": "us-official", "password": "correct horse battery"})
-	if status != http.StatusCreated {
-		t.Fatalf("sign in: %d %s", status, body)
-	}
-	var sess struct{ Token string }
-	json.Unmarshal(body, &sess)
-	status, body = call(t, "POST", base+"/api/v1/actors", sess.Token, map[string]any{"name": "Test Group (illustrative)", "aliases": []string{"TG"}})
-	if status != http.StatusCreated {
-		t.Fatalf("create actor: %d %s", status, body)
-	}
-	var actor struct{ ID string }
-	json.Unmarshal(body, &actor)
-	status, body = call(t, "PUT", base+"/api/v1/actors/"+actor.ID+"/designations/us", sess.Token, map[string]string{"designation": "excluded", "note": "test"})
-	if status != http.StatusOK || !strings.Contains(string(body), `"us":"excluded"`) {
-		t.Fatalf("set designation: %d %s", status, body)
-	}
+	token, actorID := signInAndDesignate(t, base, "correct horse battery")
 
-	entries := outsideVerify(t, base, sess.Token)
+	entries := outsideVerify(t, base, token)
 	last := entries[len(entries)-1]
 	if !strings.Contains(last, `"kind":"designation.set"`) || !strings.Contains(last, `"party":"us"`) || !strings.Contains(last, "— e2e.truce.invalid/office/us ") {
 		t.Fatalf("last entry is not us's designation signed by us:\n%s", last)
@@ -155,7 +132,7 @@ func TestEndToEnd(t *testing.T) {
 	if out := mustRun(t, "", "verify", "--bundle", bundle); !strings.Contains(out, "ok: 2 entries") {
 		t.Fatalf("verify --bundle: %s", out)
 	}
-	if out := mustRun(t, "", "verify", "--url", base, "--token", sess.Token); !strings.Contains(out, "ok: 2 entries") {
+	if out := mustRun(t, "", "verify", "--url", base, "--token", token); !strings.Contains(out, "ok: 2 entries") {
 		t.Fatalf("verify --url: %s", out)
 	}
 	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "office state matches") {
@@ -188,7 +165,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = truce(t, "", "verify", "--db", db)
-	if r.code == 0 || !strings.Contains(r.stderr, "actor "+actor.ID) {
+	if r.code == 0 || !strings.Contains(r.stderr, "actor "+actorID) {
 		t.Fatalf("verify after editing the projection: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -349,4 +326,41 @@ func TestHelpOnEveryVerb(t *testing.T) {
 	if out := mustRun(t, "", "version"); !strings.HasPrefix(out, "truce ") {
 		t.Errorf("version: %q", out)
 	}
+}
+
+// checkKeyModes asserts the key files exist, readable by the owner only.
+func checkKeyModes(t *testing.T, dir string, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v", f, fi.Mode().Perm())
+		}
+	}
+}
+
+// signInAndDesignate signs in as us-official, creates an actor and sets
+// us's designation of it, returning the token and the actor's id.
+func signInAndDesignate(t *testing.T, base, password string) (string, string) {
+	t.Helper()
+	status, body := call(t, "POST", base+"/api/v1/sessions", "", map[string]string{"username": "us-official", "password": password})
+	if status != http.StatusCreated {
+		t.Fatalf("sign in: %d %s", status, body)
+	}
+	var sess struct{ Token string }
+	json.Unmarshal(body, &sess)
+	status, body = call(t, "POST", base+"/api/v1/actors", sess.Token, map[string]any{"name": "Test Group (illustrative)", "aliases": []string{"TG"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create actor: %d %s", status, body)
+	}
+	var actor struct{ ID string }
+	json.Unmarshal(body, &actor)
+	status, body = call(t, "PUT", base+"/api/v1/actors/"+actor.ID+"/designations/us", sess.Token, map[string]string{"designation": "excluded", "note": "test"})
+	if status != http.StatusOK || !strings.Contains(string(body), `"us":"excluded"`) {
+		t.Fatalf("set designation: %d %s", status, body)
+	}
+	return sess.Token, actor.ID
 }

@@ -26,11 +26,11 @@ type VerifyResult struct {
 	StateChecked bool
 }
 
-// storeSource streams a store's entries for the verifier.
-func storeSource(ctx context.Context, st store.Journal) journal.EntrySource {
+// storeSource streams a store's entries in [start, end) for the verifier.
+func storeSource(ctx context.Context, st store.Journal, start, end int64) journal.EntrySource {
 	return func(yield func(int64, []byte) bool) error {
 		stop := errors.New("stop")
-		err := st.Entries(ctx, 0, math.MaxInt64, func(i int64, note []byte) error {
+		err := st.Entries(ctx, start, end, func(i int64, note []byte) error {
 			if !yield(i, note) {
 				return stop
 			}
@@ -106,7 +106,7 @@ func VerifyStore(ctx context.Context, st store.Store, opt VerifyOptions) (*Verif
 	}
 	mem := NewMemState(parties)
 	v := &journal.Verifier{Keys: keys, Workers: opt.Workers}
-	rep, err := v.Verify(ctx, storeSource(ctx, st), cp, opt.fold(mem))
+	rep, err := v.Verify(ctx, storeSource(ctx, st, 0, math.MaxInt64), cp, opt.fold(mem))
 	if err != nil {
 		var ve *journal.VerifyError
 		if errors.As(err, &ve) && ve.Index < 0 {
@@ -351,18 +351,5 @@ func ExportBundle(ctx context.Context, st store.Store, w io.Writer) (int64, erro
 		pk[p.ID] = p.VerifierKey
 	}
 	h := &journal.BundleHeader{Origin: arr.Origin, OfficeKey: arr.OfficeKey, PartyKeys: pk, Checkpoint: cp}
-	src := func(yield func(int64, []byte) bool) error {
-		stop := errors.New("stop")
-		err := st.Entries(ctx, 0, c.Size, func(i int64, note []byte) error {
-			if !yield(i, note) {
-				return stop
-			}
-			return nil
-		})
-		if errors.Is(err, stop) {
-			return nil
-		}
-		return err
-	}
-	return c.Size, journal.WriteBundle(w, h, src)
+	return c.Size, journal.WriteBundle(w, h, storeSource(ctx, st, 0, c.Size))
 }
