@@ -14,8 +14,14 @@ demo: build
 	./$(BIN) demo
 
 # The whole suite, with the race detector; ends with gotestsum's summary line.
+# With TRUCE_TEST_POSTGRES set, the API and office tests run first on PostgreSQL.
 test:
 	$(GO) mod download
+	@if [ -n "$$TRUCE_TEST_POSTGRES" ]; then \
+	  echo "API and office tests on PostgreSQL:"; \
+	  TRUCE_TEST_BACKEND=postgres $(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 $(TESTFLAGS) ./internal/httpapi/ ./internal/office/ ./internal/cli/; \
+	fi
+	@echo "Everything on SQLite (and the store suites on both):"
 	$(GO) tool gotestsum --format pkgname-and-test-fails -- -race -count=1 $(TESTFLAGS) ./...
 
 lint:

@@ -155,7 +155,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := testenv.New(t)
+			e := testenv.NewSQLite(t)
 			if _, err := verify(t, e); err != nil {
 				t.Fatalf("clean journal fails: %v", err)
 			}

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/cli"
 	"github.com/truce-org/truce/internal/journal"
 	"github.com/truce-org/truce/internal/office"
-	"github.com/truce-org/truce/internal/store/sqlite"
 	"github.com/truce-org/truce/internal/testenv"
 )
 
@@ -109,12 +109,12 @@ func TestGroupCommit(t *testing.T) {
 	t.Logf("%d entries in %d batches", want, obs.batches.Load())
 
 	// Durable and visible to a fresh connection; party_seq has no gap.
-	other, err := sqlite.Open(context.Background(), e.App.Storage.SQLite.Path())
+	other, err := cli.OpenStorage(context.Background(), e.DB, e.Keys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if n, _ := other.JournalSize(context.Background()); n != before+want {
+	if n, _ := other.Store.JournalSize(context.Background()); n != before+want {
 		t.Fatalf("a fresh connection sees %d entries, want %d", n, before+want)
 	}
 	if _, err := office.VerifyStore(context.Background(), e.App.Storage.Store, office.VerifyOptions{}); err != nil {

@@ -1,6 +1,8 @@
 // Package testenv starts a real office for tests: a SQLite file in a
-// temporary directory, the demo's parties and members, the real services and
-// API behind an httptest server on loopback.
+// temporary directory (or, with TRUCE_TEST_BACKEND=postgres, a fresh schema
+// of the PostgreSQL server named by TRUCE_TEST_POSTGRES), the demo's parties
+// and members, the real services and API behind an httptest server on
+// loopback.
 package testenv
 
 import (
@@ -10,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"github.com/truce-org/truce/internal/auth"
 	"github.com/truce-org/truce/internal/cli"
 	"github.com/truce-org/truce/internal/demo"
+	"github.com/truce-org/truce/internal/store/postgres/pgtest"
 )
 
 // Env is a running office.
@@ -37,9 +41,24 @@ type Option func(*cli.Options)
 // test ends.
 func New(tb testing.TB, opts ...Option) *Env {
 	tb.Helper()
+	return start(tb, os.Getenv("TRUCE_TEST_BACKEND") == "postgres", opts)
+}
+
+// NewSQLite is New on SQLite whatever TRUCE_TEST_BACKEND says, for tests
+// that reach into the SQLite file itself.
+func NewSQLite(tb testing.TB, opts ...Option) *Env {
+	tb.Helper()
+	return start(tb, false, opts)
+}
+
+func start(tb testing.TB, postgres bool, opts []Option) *Env {
+	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
 	e := &Env{Dir: dir, DB: "sqlite:" + filepath.Join(dir, "truce.db"), Keys: filepath.Join(dir, "keys"), tokens: map[string]string{}}
+	if postgres {
+		e.DB = pgtest.URL(tb)
+	}
 	st, err := cli.OpenStorage(ctx, e.DB, e.Keys)
 	if err != nil {
 		tb.Fatal(err)
