@@ -364,3 +364,28 @@ func signInAndDesignate(t *testing.T, base, password string) (string, string) {
 	}
 	return sess.Token, actor.ID
 }
+
+// TestPasswd: a new password works, the old one does not, and sessions
+// opened before the change end.
+func TestPasswd(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "truce.db")
+	mustRun(t, "", "party", "add", "us", "--db", db, "--name", "US (test)")
+	mustRun(t, "first long password\n", "user", "add", "us-official", "--db", db, "--party", "us", "--role", "official")
+	token := strings.TrimSpace(mustRun(t, "", "token", "us-official", "--db", db, "--ttl", "1h"))
+	base := serve(t, db)
+	if status, body := call(t, "GET", base+"/api/v1/me", token, nil); status != http.StatusOK {
+		t.Fatalf("token before passwd: %d %s", status, body)
+	}
+	mustRun(t, "second long password\n", "user", "passwd", "us-official", "--db", db)
+	if status, _ := call(t, "GET", base+"/api/v1/me", token, nil); status != http.StatusUnauthorized {
+		t.Fatalf("token after passwd: %d, want 401", status)
+	}
+	for pw, want := range map[string]int{"first long password": 401, "second long password": 201} {
+		if status, body := call(t, "POST", base+"/api/v1/sessions", "", map[string]string{"username": "us-official", "password": pw}); status != want {
+			t.Errorf("sign in with %q: %d %s, want %d", pw, status, body, want)
+		}
+	}
+	if r := truce(t, "a long enough password\n", "user", "passwd", "nobody", "--db", db); r.code == 0 || !strings.Contains(r.stderr, "not found") {
+		t.Error("passwd of an unknown member succeeded")
+	}
+}
