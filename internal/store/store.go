@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -137,4 +138,21 @@ type Office interface {
 	Actors(ctx context.Context, page Page) ([]truce.Actor, error)
 	DesignationHistory(ctx context.Context, actorID string) ([]truce.DesignationRecord, error)
 	Snapshot(ctx context.Context) (*Snapshot, error)
+}
+
+// HashesInOrder answers a ReadHashes call from the rows a backend read:
+// the hashes in the order asked, ErrNotFound (wrapped) for a missing one.
+func HashesInOrder(indexes []int64, got map[int64][]byte) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		b, ok := got[idx]
+		if !ok {
+			return nil, fmt.Errorf("stored hash %d: %w", idx, ErrNotFound)
+		}
+		if len(b) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d has %d bytes", idx, len(b))
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
 }

@@ -168,9 +168,8 @@ type querier interface {
 // when the indexes are dense (a verifier's chunks), else = ANY of the
 // distinct indexes (proofs).
 func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
 	if len(indexes) == 0 {
-		return out, nil
+		return []tlog.Hash{}, nil
 	}
 	lo, hi := indexes[0], indexes[0]
 	for _, idx := range indexes {
@@ -207,17 +206,7 @@ func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, e
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stored hashes: %w", err)
 	}
-	for i, idx := range indexes {
-		b, ok := got[idx]
-		if !ok {
-			return nil, fmt.Errorf("postgres: stored hash %d: %w", idx, store.ErrNotFound)
-		}
-		if len(b) != tlog.HashSize {
-			return nil, fmt.Errorf("postgres: stored hash %d has %d bytes", idx, len(b))
-		}
-		copy(out[i][:], b)
-	}
-	return out, nil
+	return store.HashesInOrder(indexes, got)
 }
 
 func (db *DB) JournalSize(ctx context.Context) (int64, error) {

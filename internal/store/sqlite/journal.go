@@ -175,9 +175,8 @@ type querier interface {
 // verifier's chunks) are read as one range; scattered ones (proofs) with one
 // IN query per few hundred indexes; never one statement per hash.
 func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
 	if len(indexes) == 0 {
-		return out, nil
+		return []tlog.Hash{}, nil
 	}
 	lo, hi := indexes[0], indexes[0]
 	for _, idx := range indexes {
@@ -233,17 +232,7 @@ func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, e
 			}
 		}
 	}
-	for i, idx := range indexes {
-		b, ok := got[idx]
-		if !ok {
-			return nil, fmt.Errorf("sqlite: stored hash %d: %w", idx, store.ErrNotFound)
-		}
-		if len(b) != tlog.HashSize {
-			return nil, fmt.Errorf("sqlite: stored hash %d has %d bytes", idx, len(b))
-		}
-		copy(out[i][:], b)
-	}
-	return out, nil
+	return store.HashesInOrder(indexes, got)
 }
 
 func (db *DB) JournalSize(ctx context.Context) (int64, error) {
