@@ -1,9 +1,7 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -26,27 +24,7 @@ type request struct {
 // send makes r against e and reads the whole answer.
 func send(tb testing.TB, e *testenv.Env, r request) *testenv.Response {
 	tb.Helper()
-	var rd io.Reader
-	switch b := r.body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		rd = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(r.method, e.Server.URL+r.path, rd)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	req := e.NewRequest(tb, r.method, r.path, r.body)
 	switch {
 	case r.auth != "":
 		req.Header.Set("Authorization", r.auth)
@@ -58,16 +36,7 @@ func send(tb testing.TB, e *testenv.Env, r request) *testenv.Response {
 			req.Header.Add(k, v)
 		}
 	}
-	resp, err := e.Server.Client().Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", r.method, r.path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &testenv.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return e.Send(tb, req)
 }
 
 // get is a GET as username ("" for anonymous).

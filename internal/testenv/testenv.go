@@ -115,9 +115,9 @@ func (r *Response) JSON(tb testing.TB, v any) {
 	}
 }
 
-// Do sends a request as username ("" for anonymous) with body (a string or
+// NewRequest builds a request to the env's server with body (a string or
 // []byte is sent as is, anything else as JSON, nil as no body).
-func (e *Env) Do(tb testing.TB, username, method, path string, body any) *Response {
+func (e *Env) NewRequest(tb testing.TB, method, path string, body any) *http.Request {
 	tb.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -140,12 +140,15 @@ func (e *Env) Do(tb testing.TB, username, method, path string, body any) *Respon
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if username != "" {
-		req.Header.Set("Authorization", "Bearer "+e.Token(tb, username))
-	}
+	return req
+}
+
+// Send sends req and reads the whole answer.
+func (e *Env) Send(tb testing.TB, req *http.Request) *Response {
+	tb.Helper()
 	resp, err := e.Server.Client().Do(req)
 	if err != nil {
-		tb.Fatalf("%s %s: %v", method, path, err)
+		tb.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
@@ -153,6 +156,16 @@ func (e *Env) Do(tb testing.TB, username, method, path string, body any) *Respon
 		tb.Fatal(err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Do sends a request as username ("" for anonymous); body as NewRequest.
+func (e *Env) Do(tb testing.TB, username, method, path string, body any) *Response {
+	tb.Helper()
+	req := e.NewRequest(tb, method, path, body)
+	if username != "" {
+		req.Header.Set("Authorization", "Bearer "+e.Token(tb, username))
+	}
+	return e.Send(tb, req)
 }
 
 // JournalSize returns the journal's size.
