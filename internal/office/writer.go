@@ -263,93 +263,105 @@ func (o *hashOverlay) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
+// appendBatch folds, signs and writes a batch inside one transaction and
+// sets each request's result; it returns the entries written and the new
+// size. It may run more than once (a backend retries on serialization
+// failures), so it starts from a clean slate.
+func (w *Writer) appendBatch(tx store.AppendTx, batch []*pending, results []result) ([]Appended, int64, error) {
+	var written []Appended
+	for i := range results {
+		results[i] = result{}
+	}
+	size, err := tx.Size()
+	if err != nil {
+		return nil, 0, err
+	}
+	overlay := &hashOverlay{tx: tx, hashes: map[int64]tlog.Hash{}}
+	seqs := map[string]int64{}
+	rows := make([]store.EntryRow, 0, len(batch))
+	owner := make([]int, 0, len(batch)) // rows[k] answers batch[owner[k]]
+	signing := w.startSigning(rows)
+	defer signing.wait()
+	now := w.now().UTC().Truncate(time.Microsecond)
+	// Fold first, in order: an entry the fold rejects takes no index
+	// and no party_seq.
+	for i, p := range batch {
+		seq, ok := seqs[p.req.Party]
+		if !ok {
+			if seq, err = tx.LastPartySeq(p.req.Party); err != nil {
+				return nil, 0, err
+			}
+		}
+		index := size + int64(len(rows))
+		e := truce.Entry{
+			V: truce.EntryVersion, ID: truce.NewID("ent"), Party: p.req.Party, Member: p.req.Member,
+			Kind: p.req.Kind, Subject: p.req.Subject, Time: now, PartySeq: seq + 1, Body: p.body,
+		}
+		if err := Apply(tx, index, e); err != nil {
+			var te *truce.Error
+			if errors.As(err, &te) {
+				results[i].err = err
+				continue
+			}
+			return nil, 0, fmt.Errorf("office: apply %s: %w", e.Kind, err)
+		}
+		seqs[e.Party] = e.PartySeq
+		rows = append(rows, store.EntryRow{Index: index, Entry: e})
+		owner = append(owner, i)
+		signing.sign(len(rows) - 1)
+	}
+	if err := signing.wait(); err != nil {
+		return nil, 0, err
+	}
+	rows = signing.rows[:len(rows)]
+	hashRows := make([]store.HashRow, 0, 2*len(rows))
+	for k, r := range rows {
+		hashes, err := tlog.StoredHashes(r.Index, r.Note, overlay)
+		if err != nil {
+			return nil, 0, fmt.Errorf("office: tree hashes of entry %d: %w", r.Index, err)
+		}
+		base := tlog.StoredHashIndex(0, r.Index)
+		for j, h := range hashes {
+			overlay.hashes[base+int64(j)] = h
+			hashRows = append(hashRows, store.HashRow{Index: base + int64(j), Hash: h})
+		}
+		results[owner[k]].app = Appended{Index: r.Index, Entry: r.Entry, Note: r.Note}
+		written = append(written, results[owner[k]].app)
+	}
+	if len(rows) == 0 {
+		return nil, size, nil
+	}
+	if err := tx.PutEntries(rows, hashRows); err != nil {
+		return nil, 0, err
+	}
+	size += int64(len(rows))
+	root, err := tlog.TreeHash(size, overlay)
+	if err != nil {
+		return nil, 0, fmt.Errorf("office: tree hash at %d: %w", size, err)
+	}
+	office, err := w.signers.Office()
+	if err != nil {
+		return nil, 0, fmt.Errorf("office: office signer: %w", err)
+	}
+	cp, err := journal.SignCheckpoint(journal.Checkpoint{Origin: w.origin, Size: size, Hash: root}, office)
+	if err != nil {
+		return nil, 0, fmt.Errorf("office: sign checkpoint %d: %w", size, err)
+	}
+	if err := tx.PutCheckpoint(size, cp); err != nil {
+		return nil, 0, err
+	}
+	return written, size, nil
+}
+
 func (w *Writer) commit(ctx context.Context, batch []*pending) {
 	start := time.Now()
 	results := make([]result, len(batch))
 	var written []Appended
 	var size int64
 	err := w.store.Append(context.WithoutCancel(ctx), func(tx store.AppendTx) error {
-		written = written[:0]
-		for i := range results {
-			results[i] = result{}
-		}
 		var err error
-		size, err = tx.Size()
-		if err != nil {
-			return err
-		}
-		overlay := &hashOverlay{tx: tx, hashes: map[int64]tlog.Hash{}}
-		seqs := map[string]int64{}
-		rows := make([]store.EntryRow, 0, len(batch))
-		owner := make([]int, 0, len(batch)) // rows[k] answers batch[owner[k]]
-		signing := w.startSigning(rows)
-		defer signing.wait()
-		now := w.now().UTC().Truncate(time.Microsecond)
-		// Fold first, in order: an entry the fold rejects takes no index
-		// and no party_seq.
-		for i, p := range batch {
-			seq, ok := seqs[p.req.Party]
-			if !ok {
-				if seq, err = tx.LastPartySeq(p.req.Party); err != nil {
-					return err
-				}
-			}
-			index := size + int64(len(rows))
-			e := truce.Entry{
-				V: truce.EntryVersion, ID: truce.NewID("ent"), Party: p.req.Party, Member: p.req.Member,
-				Kind: p.req.Kind, Subject: p.req.Subject, Time: now, PartySeq: seq + 1, Body: p.body,
-			}
-			if err := Apply(tx, index, e); err != nil {
-				var te *truce.Error
-				if errors.As(err, &te) {
-					results[i].err = err
-					continue
-				}
-				return fmt.Errorf("office: apply %s: %w", e.Kind, err)
-			}
-			seqs[e.Party] = e.PartySeq
-			rows = append(rows, store.EntryRow{Index: index, Entry: e})
-			owner = append(owner, i)
-			signing.sign(len(rows) - 1)
-		}
-		if err := signing.wait(); err != nil {
-			return err
-		}
-		rows = signing.rows[:len(rows)]
-		hashRows := make([]store.HashRow, 0, 2*len(rows))
-		for k, r := range rows {
-			hashes, err := tlog.StoredHashes(r.Index, r.Note, overlay)
-			if err != nil {
-				return fmt.Errorf("office: tree hashes of entry %d: %w", r.Index, err)
-			}
-			base := tlog.StoredHashIndex(0, r.Index)
-			for j, h := range hashes {
-				overlay.hashes[base+int64(j)] = h
-				hashRows = append(hashRows, store.HashRow{Index: base + int64(j), Hash: h})
-			}
-			results[owner[k]].app = Appended{Index: r.Index, Entry: r.Entry, Note: r.Note}
-			written = append(written, results[owner[k]].app)
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		if err := tx.PutEntries(rows, hashRows); err != nil {
-			return err
-		}
-		size += int64(len(rows))
-		root, err := tlog.TreeHash(size, overlay)
-		if err != nil {
-			return fmt.Errorf("office: tree hash at %d: %w", size, err)
-		}
-		office, err := w.signers.Office()
-		if err != nil {
-			return fmt.Errorf("office: office signer: %w", err)
-		}
-		cp, err := journal.SignCheckpoint(journal.Checkpoint{Origin: w.origin, Size: size, Hash: root}, office)
-		if err != nil {
-			return fmt.Errorf("office: sign checkpoint %d: %w", size, err)
-		}
-		return tx.PutCheckpoint(size, cp)
+		written, size, err = w.appendBatch(tx, batch, results)
+		return err
 	})
 	if err != nil {
 		w.log.Error("journal append failed", "entries", len(batch), "err", err)
