@@ -109,6 +109,9 @@ type Options struct {
 	AddrBurst   int
 	TrustProxy  bool
 	Logger      *slog.Logger
+	MaxVertices int           // geometry vertex limit; zero for the default
+	CheckEvery  time.Duration // per-party deconfliction rate; zero for the default
+	CheckBurst  int
 }
 
 // App is a running office: the services over one store, and the API.
@@ -155,7 +158,14 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 		UserEvery: opt.SignInEvery, UserBurst: opt.SignInBurst, AddrEvery: opt.AddrEvery, AddrBurst: opt.AddrBurst,
 		Logger: log,
 	})
-	svc := office.NewService(st.Store, w, log, nil)
+	sp := office.NewSpatial()
+	if err := sp.Load(ctx, st.Store); err != nil {
+		return nil, err
+	}
+	w.OnAppend(sp.OnAppend(context.WithoutCancel(ctx), st.Store, log))
+	svc := office.NewService(st.Store, w, sp, office.Config{
+		Logger: log, MaxVertices: opt.MaxVertices, CheckEvery: opt.CheckEvery, CheckBurst: opt.CheckBurst,
+	})
 	api := httpapi.New(httpapi.Config{MaxBody: opt.MaxBody, TrustProxy: opt.TrustProxy}, httpapi.Deps{
 		Office: svc, Accounts: acc, Store: st.Store, Arrangement: arr, Metrics: m, Logger: log,
 	})

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/office"
@@ -113,5 +114,5 @@ func Seed(ctx context.Context, origin string, acc *office.Accounts, svc *office.
 			}
 		}
 	}
-	return nil
+	return seedZones(ctx, svc, as, time.Now())
 }

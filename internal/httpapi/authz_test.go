@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,6 +49,9 @@ type access struct {
 	// appends: a 2xx answer appends exactly one journal entry; every other
 	// answer appends none.
 	appends bool
+	// paths, when set, gives each call path values of its own (a fresh item
+	// for a lifecycle step that can be taken only once).
+	paths func(tb testing.TB, e *testenv.Env) map[string]string
 }
 
 func (a access) want(c caller) int {
@@ -96,6 +100,84 @@ var expectations = map[string]access{
 		anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
 		by: map[string]int{"us-official": http.StatusOK},
 	},
+	"GET /api/v1/zones": readable(""),
+	"POST /api/v1/zones": {
+		body: func() any { return zoneFeatureIn("Authorization table zone (illustrative)") },
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{
+			"us-official": http.StatusCreated, "us-analyst": http.StatusCreated,
+			"ru-official": http.StatusCreated, "ru-analyst": http.StatusCreated, "mon-official": http.StatusCreated,
+		},
+	},
+	"GET /api/v1/zones/{id}": readable(""),
+	"PATCH /api/v1/zones/{id}": {
+		body:  func() any { return zoneFeatureIn("Renamed draft (illustrative)") },
+		paths: freshZone("us", false),
+		anon:  http.StatusUnauthorized, member: http.StatusNotFound,
+		by: map[string]int{
+			"us-official": http.StatusOK, "us-analyst": http.StatusOK,
+			"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+		},
+	},
+	"GET /api/v1/zones/{id}/versions/{version}": readable(""),
+	"POST /api/v1/zones/{id}/release": {
+		paths: freshZone("us", false), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusNotFound,
+		by: map[string]int{
+			"us-official": http.StatusOK, "us-analyst": http.StatusForbidden,
+			"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+		},
+	},
+	"POST /api/v1/zones/{id}/acknowledge": {
+		paths: freshZone("us", true), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"ru-official": http.StatusOK},
+	},
+	"POST /api/v1/zones/{id}/dispute": {
+		body:  func() any { return map[string]string{"reason": "disputed by the authorization table"} },
+		paths: freshZone("us", true), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"ru-official": http.StatusOK},
+	},
+	"POST /api/v1/zones/{id}/withdraw": {
+		paths: freshZone("us", true), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"us-official": http.StatusOK},
+	},
+	"GET /api/v1/zones/{id}/sites":        sitesAccess(http.StatusOK, false),
+	"POST /api/v1/zones/{id}/sites":       func() access { a := sitesAccess(http.StatusCreated, true); a.body = siteIn; return a }(),
+	"GET /api/v1/zones/{id}/sites/{site}": sitesAccess(http.StatusOK, false),
+	"POST /api/v1/zones/{id}/sites/{site}/reveal": {
+		paths: freshSite, appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusNotFound,
+		by: map[string]int{
+			"us-official": http.StatusOK, "us-analyst": http.StatusForbidden,
+			"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+		},
+	},
+	"POST /api/v1/deconflict": {
+		body: func() any { return checkIn(10, 10) },
+		anon: http.StatusUnauthorized, member: http.StatusForbidden, by: planners(http.StatusOK),
+	},
+	"GET /api/v1/notices": readable(""),
+	"POST /api/v1/notices": {
+		body: func() any {
+			c := checkIn(10, 10)
+			c["activity"] = "authorization table convoy (illustrative)"
+			return c
+		},
+		anon: http.StatusUnauthorized, member: http.StatusForbidden, by: planners(http.StatusCreated), appends: true,
+	},
+	"GET /api/v1/notices/{id}": readable(""),
+	"GET /api/v1/probes": {
+		anon: http.StatusUnauthorized, member: http.StatusOK, by: map[string]int{"admin": http.StatusForbidden},
+	},
+	"GET /api/v1/probes/{id}": {
+		anon: http.StatusUnauthorized, member: http.StatusNotFound,
+		by: map[string]int{
+			"us-official": http.StatusOK, "us-analyst": http.StatusOK, "us-planner": http.StatusOK, "us-observer": http.StatusOK,
+		},
+	},
 	"GET /api/v1/journal":                    readable(""),
 	"GET /api/v1/journal/checkpoint":         readable(""),
 	"GET /api/v1/journal/entries":            readable("?start=0&end=2"),
@@ -106,11 +188,53 @@ var expectations = map[string]access{
 // pathValues names a real item for each path parameter, keyed by the
 // segment before it and the parameter: "actors/{id}".
 func pathValues(tb testing.TB, e *testenv.Env) map[string]string {
+	zone := zoneNamed(tb, e, "Hill villages")
+	sites, err := e.App.Office.Sites(as("us-official"), zone.ID)
+	if err != nil || len(sites) == 0 {
+		tb.Fatalf("sites of %s: %v %v", zone.ID, sites, err)
+	}
 	return map[string]string{
 		"parties/{id}":         "us",
 		"actors/{id}":          actorNamed(tb, e, "River Towns Alliance").ID,
 		"designations/{party}": "us",
+		"zones/{id}":           zone.ID,
+		"versions/{version}":   "1",
+		"sites/{site}":         sites[0].ID,
+		"notices/{id}":         firstNotice(tb, e),
+		"probes/{id}":          probeOf(tb, e, sites[0]),
 	}
+}
+
+// sitesAccess: a zone's sites are the owner's officials' and analysts'
+// business; its other members are forbidden, and no one else finds them.
+func sitesAccess(ok int, appends bool) access {
+	return access{
+		anon: http.StatusUnauthorized, member: http.StatusNotFound, appends: appends,
+		by: map[string]int{
+			"us-official": ok, "us-analyst": ok, "us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+		},
+	}
+}
+
+// planners: the officials and planners of every party.
+func planners(ok int) map[string]int {
+	return map[string]int{
+		"us-official": ok, "us-planner": ok, "ru-official": ok, "ru-planner": ok, "mon-official": ok,
+	}
+}
+
+// freshZone gives each call a new zone of party: a draft, or released.
+func freshZone(party string, released bool) func(testing.TB, *testenv.Env) map[string]string {
+	return func(tb testing.TB, e *testenv.Env) map[string]string {
+		return map[string]string{"zones/{id}": newZone(tb, e, party, released).ID}
+	}
+}
+
+// freshSite gives each call a new released zone of us with one site.
+func freshSite(tb testing.TB, e *testenv.Env) map[string]string {
+	z := newZone(tb, e, "us", true)
+	s := newSite(tb, e, z)
+	return map[string]string{"zones/{id}": z.ID, "sites/{site}": s.ID}
 }
 
 // params returns the path parameters of pattern by their key in pathValues.
@@ -195,6 +319,11 @@ func TestAuthorizationTable(t *testing.T) {
 		t.Run(key, func(t *testing.T) {
 			path := fill(t, rt.Pattern, values, "")
 			for _, c := range callers {
+				if a.paths != nil {
+					vs := maps.Clone(values)
+					maps.Copy(vs, a.paths(t, e))
+					path = fill(t, rt.Pattern, vs, "")
+				}
 				before := e.JournalSize(t)
 				r := call(t, e, rt, a, c, path)
 				want := a.want(c)

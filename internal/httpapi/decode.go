@@ -18,13 +18,35 @@ import (
 // match exactly, not ignoring case), no field given twice, and every value of
 // the right type. Errors are *truce.Error naming the field at fault.
 func Decode(body io.Reader, limit int64, v any) error {
+	data, err := readBody(body, limit)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(data, v)
+}
+
+// DecodeOptional is Decode for actions whose body may be left out: an
+// empty body leaves v as it is.
+func DecodeOptional(body io.Reader, limit int64, v any) error {
+	data, err := readBody(body, limit)
+	if err != nil || len(bytes.TrimSpace(data)) == 0 {
+		return err
+	}
+	return decodeBytes(data, v)
+}
+
+func readBody(body io.Reader, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(body, limit+1))
 	if err != nil {
-		return truce.Invalid("", "the body could not be read: %v", err)
+		return nil, truce.Invalid("", "the body could not be read: %v", err)
 	}
 	if int64(len(data)) > limit {
-		return &truce.Error{Code: truce.ETooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
+		return nil, &truce.Error{Code: truce.ETooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
 	}
+	return data, nil
+}
+
+func decodeBytes(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

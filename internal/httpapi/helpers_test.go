@@ -1,13 +1,17 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/office"
+	"github.com/truce-org/truce/internal/store"
 	"github.com/truce-org/truce/internal/testenv"
 )
 
@@ -148,4 +152,106 @@ func actorNamed(tb testing.TB, e *testenv.Env, prefix string) truce.Actor {
 	}
 	tb.Fatalf("no actor named %q…", prefix)
 	return truce.Actor{}
+}
+
+// as is a context signed in as a demo member "<party>-<role>".
+func as(username string) context.Context {
+	party, role, _ := strings.Cut(username, "-")
+	return truce.WithCaller(context.Background(), &truce.Member{Username: username, Party: party, Role: truce.Role(role)})
+}
+
+// zoneFeatureIn is a valid zone Feature as a client sends it, far from the demo's zones.
+func zoneFeatureIn(name string) map[string]any {
+	return map[string]any{
+		"type": "Feature",
+		"geometry": map[string]any{"type": "Polygon", "coordinates": [][][]float64{
+			{{10, 10}, {10.01, 10}, {10.01, 10.01}, {10, 10.01}, {10, 10}}}},
+		"properties": map[string]any{"name": name, "category": "civilian_area", "buffer_m": 100},
+	}
+}
+
+// siteIn is a site inside the demo's "Hill villages" zone.
+func siteIn() any {
+	return map[string]any{"geometry": map[string]any{"type": "Point", "coordinates": []float64{36.40, 36.05}}, "radius_m": 50, "label": "table site (illustrative)"}
+}
+
+// checkIn is a deconfliction check at lon, lat tomorrow.
+func checkIn(lon, lat float64) map[string]any {
+	from := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	return map[string]any{
+		"geometry": map[string]any{"type": "Point", "coordinates": []float64{lon, lat}},
+		"buffer_m": 0, "from": from.Format(time.RFC3339), "until": from.Add(time.Hour).Format(time.RFC3339),
+	}
+}
+
+// newZone creates a zone of party through the service: a draft, or
+// released as version 1.
+func newZone(tb testing.TB, e *testenv.Env, party string, released bool) truce.Zone {
+	tb.Helper()
+	name := "Test zone (illustrative)"
+	cat := truce.CategoryCivilian
+	z, err := e.App.Office.CreateZone(as(party+"-analyst"), office.ZoneInput{
+		Geometry: json.RawMessage(`{"type":"Polygon","coordinates":[[[20,20],[20.01,20],[20.01,20.01],[20,20.01],[20,20]]]}`),
+		Name:     &name, Category: &cat,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if released {
+		if z, err = e.App.Office.ReleaseZone(as(party+"-official"), z.ID); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return z
+}
+
+// newSite adds a site at the middle of a zone made by newZone.
+func newSite(tb testing.TB, e *testenv.Env, z truce.Zone) truce.Site {
+	tb.Helper()
+	s, err := e.App.Office.CreateSite(as(z.Owner+"-official"), z.ID, office.SiteInput{
+		Geometry: json.RawMessage(`{"type":"Point","coordinates":[20.005,20.005]}`), RadiusM: 30, Label: "test site (illustrative)",
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// zoneNamed finds a released or own zone whose name starts with prefix.
+func zoneNamed(tb testing.TB, e *testenv.Env, prefix string) truce.Zone {
+	tb.Helper()
+	zs, err := e.App.Office.Zones(as("us-official"), store.ZoneFilter{}, store.Page{Limit: 1000})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, z := range zs {
+		if strings.HasPrefix(z.Name, prefix) {
+			return z
+		}
+	}
+	tb.Fatalf("no zone named %q", prefix)
+	return truce.Zone{}
+}
+
+func firstNotice(tb testing.TB, e *testenv.Env) string {
+	tb.Helper()
+	ns, err := e.App.Office.Notices(as("us-official"), store.NoticeFilter{}, store.Page{Limit: 1})
+	if err != nil || len(ns) == 0 {
+		tb.Fatalf("notices: %v %v", ns, err)
+	}
+	return ns[0].ID
+}
+
+// probeOf makes ru-planner check over site and returns the probe us sees.
+func probeOf(tb testing.TB, e *testenv.Env, s truce.Site) string {
+	tb.Helper()
+	from := time.Now().Add(time.Hour).UTC()
+	if _, err := e.App.Office.Deconflict(as("ru-planner"), truce.Check{Geometry: s.Geometry, From: from}); err != nil {
+		tb.Fatal(err)
+	}
+	ps, err := e.App.Office.Probes(as("us-official"), store.Page{Limit: 1000})
+	if err != nil || len(ps) == 0 {
+		tb.Fatalf("probes: %v %v", ps, err)
+	}
+	return ps[len(ps)-1].ID
 }

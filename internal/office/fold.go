@@ -54,6 +54,20 @@ func Apply(p store.Projection, index int64, e truce.Entry) error {
 			return err
 		}
 		return applyDesignationSet(p, index, e, b)
+	case truce.KindZoneRelease:
+		return applyZoneRelease(p, index, e)
+	case truce.KindZoneAcknowledge:
+		return applyZoneAnswer(p, index, e, truce.ZoneAcknowledged)
+	case truce.KindZoneDispute:
+		return applyZoneAnswer(p, index, e, truce.ZoneDisputedBy)
+	case truce.KindZoneWithdraw:
+		return applyZoneWithdraw(p, index, e)
+	case truce.KindSitesCommit:
+		return applySitesCommit(p, index, e)
+	case truce.KindSiteReveal:
+		return applySiteReveal(p, index, e)
+	case truce.KindNoticeSubmit:
+		return applyNoticeSubmit(p, index, e)
 	default:
 		return truce.Invalid("kind", "unknown entry kind %q", e.Kind)
 	}

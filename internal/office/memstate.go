@@ -1,7 +1,9 @@
 package office
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -13,15 +15,23 @@ import (
 // into one and compares its Snapshot with the store's.
 type MemState struct {
 	parties      map[string]truce.PartyKind
+	partyList    []truce.Party
 	actors       map[string]*truce.Actor
 	designations []truce.DesignationRecord
+	zones        map[string][]byte // JSON, so reads return deep copies
+	commitments  map[int64]truce.SiteCommitment
+	notices      map[string]truce.Notice
 }
 
 var _ store.Projection = (*MemState)(nil)
 
 // NewMemState returns an empty projection over the given parties.
 func NewMemState(parties []truce.Party) *MemState {
-	m := &MemState{parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{}}
+	m := &MemState{
+		parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{},
+		zones: map[string][]byte{}, commitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
+		partyList: slices.Clone(parties),
+	}
 	for _, p := range parties {
 		m.parties[p.ID] = p.Kind
 	}
@@ -88,6 +98,61 @@ func (m *MemState) Snapshot() *store.Snapshot {
 		s.Actors = append(s.Actors, c)
 	}
 	sort.Slice(s.Actors, func(i, j int) bool { return s.Actors[i].ID < s.Actors[j].ID })
+	for _, id := range slices.Sorted(maps.Keys(m.zones)) {
+		z, _ := m.GetZone(id)
+		s.Zones = append(s.Zones, z)
+	}
+	for _, e := range slices.Sorted(maps.Keys(m.commitments)) {
+		s.SiteCommitments = append(s.SiteCommitments, m.commitments[e])
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.notices)) {
+		s.Notices = append(s.Notices, m.notices[id])
+	}
 	sort.Slice(s.Designations, func(i, j int) bool { return s.Designations[i].Entry < s.Designations[j].Entry })
 	return s
+}
+
+func (m *MemState) Parties() ([]truce.Party, error) { return slices.Clone(m.partyList), nil }
+
+func (m *MemState) GetZone(id string) (truce.Zone, error) {
+	var z truce.Zone
+	b, ok := m.zones[id]
+	if !ok {
+		return z, fmt.Errorf("zone %q: %w", id, store.ErrNotFound)
+	}
+	err := json.Unmarshal(b, &z)
+	return z, err
+}
+
+func (m *MemState) PutZone(z truce.Zone) error {
+	b, err := json.Marshal(z)
+	if err != nil {
+		return err
+	}
+	m.zones[z.ID] = b
+	return nil
+}
+
+func (m *MemState) GetSiteCommitment(entry int64) (truce.SiteCommitment, error) {
+	c, ok := m.commitments[entry]
+	if !ok {
+		return c, fmt.Errorf("site commitment %d: %w", entry, store.ErrNotFound)
+	}
+	return c, nil
+}
+
+func (m *MemState) PutSiteCommitment(c truce.SiteCommitment) error {
+	if _, ok := m.commitments[c.Entry]; ok {
+		return fmt.Errorf("site commitment %d: %w", c.Entry, store.ErrExists)
+	}
+	m.commitments[c.Entry] = c
+	return nil
+}
+
+func (m *MemState) PutNotice(n truce.Notice) error {
+	if _, ok := m.notices[n.ID]; ok {
+		return fmt.Errorf("notice %q: %w", n.ID, store.ErrExists)
+	}
+	m.notices[n.ID] = n
+	return nil
 }

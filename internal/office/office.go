@@ -7,7 +7,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
+
+	"github.com/truce-org/truce/internal/auth"
+	"github.com/truce-org/truce/internal/geo"
 
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/store"
@@ -16,21 +20,50 @@ import (
 // Service is the office's API to its callers. The caller travels in ctx
 // (truce.WithCaller).
 type Service struct {
-	store  store.Store
-	writer *Writer
-	log    *slog.Logger
-	now    func() time.Time
+	store   store.Store
+	writer  *Writer
+	log     *slog.Logger
+	now     func() time.Time
+	spatial *Spatial
+	limits  geo.Limits
+	checks  *auth.Limiter // deconfliction checks and notices, per party
+
+	siteMu sync.Mutex // one site-set commitment at a time
 }
 
-// NewService returns the office service over st, appending through w.
-func NewService(st store.Store, w *Writer, log *slog.Logger, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Config configures a Service. Zero fields take defaults.
+type Config struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// MaxVertices bounds the geometries callers send (default 10,000).
+	MaxVertices int
+	// CheckEvery and CheckBurst rate-limit each party's deconfliction
+	// checks and notices together (default one every 2 s, bursts of 30).
+	CheckEvery time.Duration
+	CheckBurst int
+}
+
+// NewService returns the office service over st, appending through w. The
+// caller loads the spatial index (Spatial.Load) and registers its OnAppend
+// with w before serving.
+func NewService(st store.Store, w *Writer, sp *Spatial, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, writer: w, log: log, now: now}
+	if cfg.CheckEvery <= 0 {
+		cfg.CheckEvery = 2 * time.Second
+	}
+	if cfg.CheckBurst <= 0 {
+		cfg.CheckBurst = 30
+	}
+	return &Service{
+		store: st, writer: w, log: cfg.Logger, now: cfg.Now, spatial: sp,
+		limits: geo.Limits{MaxVertices: cfg.MaxVertices},
+		checks: auth.NewLimiter(cfg.CheckEvery, cfg.CheckBurst, 10_000),
+	}
 }
 
 // caller returns the signed-in member or an unauthorized error.

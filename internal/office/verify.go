@@ -2,6 +2,7 @@ package office
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -243,8 +244,18 @@ func CompareState(stored, built *store.Snapshot) error {
 	if err := compareByKey("actor", stored.Actors, built.Actors, func(a truce.Actor) string { return a.ID }); err != nil {
 		return err
 	}
-	return compareByKey("designation record", stored.Designations, built.Designations,
-		func(r truce.DesignationRecord) string { return fmt.Sprintf("of entry %d", r.Entry) })
+	if err := compareByKey("designation record", stored.Designations, built.Designations,
+		func(r truce.DesignationRecord) string { return fmt.Sprintf("of entry %d", r.Entry) }); err != nil {
+		return err
+	}
+	if err := compareByKey("zone", stored.Zones, built.Zones, func(z truce.Zone) string { return z.ID }); err != nil {
+		return err
+	}
+	if err := compareByKey("site commitment", stored.SiteCommitments, built.SiteCommitments,
+		func(c truce.SiteCommitment) string { return fmt.Sprintf("of entry %d", c.Entry) }); err != nil {
+		return err
+	}
+	return compareByKey("notice", stored.Notices, built.Notices, func(n truce.Notice) string { return n.ID })
 }
 
 // compareByKey reports the first item of stored that the journal does not
@@ -291,6 +302,13 @@ func normalize(v any) any {
 	case truce.DesignationRecord:
 		x.Time = x.Time.UTC()
 		return x
+	case truce.Zone, truce.SiteCommitment, truce.Notice:
+		// Nested times and maps: compare the canonical JSON.
+		b, err := json.Marshal(x)
+		if err != nil {
+			return err.Error()
+		}
+		return string(b)
 	}
 	return v
 }

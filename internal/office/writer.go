@@ -104,7 +104,8 @@ func NewWriter(st store.Store, signers Signers, cfg WriterConfig) *Writer {
 }
 
 // OnAppend registers fn to be called, from the writer's goroutine, with each
-// committed batch in index order.
+// committed batch in index order, before the batch's callers are answered.
+// fn must be quick: the next batch waits for it.
 func (w *Writer) OnAppend(fn func([]Appended)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -374,9 +375,8 @@ func (w *Writer) commit(ctx context.Context, batch []*pending) {
 	if len(written) > 0 && w.observer != nil {
 		w.observer.ObserveAppend(len(written), time.Since(start), size)
 	}
-	for i, p := range batch {
-		p.done <- results[i]
-	}
+	// Listeners run before anyone is answered, so what a caller just did is
+	// in the in-memory indexes by the time it hears of it.
 	if len(written) > 0 {
 		w.mu.Lock()
 		ls := w.listeners
@@ -384,5 +384,8 @@ func (w *Writer) commit(ctx context.Context, batch []*pending) {
 		for _, fn := range ls {
 			fn(written)
 		}
+	}
+	for i, p := range batch {
+		p.done <- results[i]
 	}
 }

@@ -35,6 +35,7 @@ type Store interface {
 	Accounts
 	Journal
 	Office
+	HQ
 }
 
 // Accounts stores parties, members and sessions.
@@ -116,13 +117,28 @@ type Projection interface {
 	// AddDesignation records r in the actor's history and makes it the
 	// party's current designation.
 	AddDesignation(r truce.DesignationRecord) error
+
+	// Parties lists the arrangement's parties.
+	Parties() ([]truce.Party, error)
+	// GetZone reads a released zone (never a draft).
+	GetZone(id string) (truce.Zone, error)
+	// PutZone writes a released zone whole, creating or replacing it.
+	PutZone(z truce.Zone) error
+	// GetSiteCommitment reads the commitment made by the entry at index.
+	GetSiteCommitment(entry int64) (truce.SiteCommitment, error)
+	PutSiteCommitment(c truce.SiteCommitment) error
+	// PutNotice writes a new notice; ErrExists if its id is taken.
+	PutNotice(n truce.Notice) error
 }
 
 // Snapshot is the whole projected office state in a canonical order, for
 // comparing the stored state with the state rebuilt from the journal.
 type Snapshot struct {
-	Actors       []truce.Actor             // by id, Designations filled, Disputed set
-	Designations []truce.DesignationRecord // by entry index
+	Actors          []truce.Actor             // by id, Designations filled, Disputed set
+	Designations    []truce.DesignationRecord // by entry index
+	Zones           []truce.Zone              // by id
+	SiteCommitments []truce.SiteCommitment    // by entry index
+	Notices         []truce.Notice            // by id
 }
 
 // Page asks for one page of a list: at most Limit items after the cursor.
@@ -137,7 +153,78 @@ type Office interface {
 	// Actors lists actors by id after page.After.
 	Actors(ctx context.Context, page Page) ([]truce.Actor, error)
 	DesignationHistory(ctx context.Context, actorID string) ([]truce.DesignationRecord, error)
+
+	// Zone reads a released zone; ErrNotFound for drafts and absent ids.
+	Zone(ctx context.Context, id string) (truce.Zone, error)
+	// Zones lists released zones by id after page.After that match f.
+	Zones(ctx context.Context, f ZoneFilter, page Page) ([]truce.Zone, error)
+	// EachZone calls fn with every released zone, in id order, streaming.
+	EachZone(ctx context.Context, fn func(truce.Zone) error) error
+	SiteCommitment(ctx context.Context, entry int64) (truce.SiteCommitment, error)
+	Notice(ctx context.Context, id string) (truce.Notice, error)
+	// Notices lists notices by id after page.After that match f.
+	Notices(ctx context.Context, f NoticeFilter, page Page) ([]truce.Notice, error)
+
 	Snapshot(ctx context.Context) (*Snapshot, error)
+}
+
+// HQ stores each party's private items: zone drafts, sites, the seeds of
+// its sealed commitments and the probes of its sites. Every read names the
+// owner party, so one party's items can never answer another's query.
+type HQ interface {
+	// PutDraft creates or replaces a zone draft of z.Owner.
+	PutDraft(ctx context.Context, z truce.Zone) error
+	// Draft reads owner's draft id; ErrNotFound for another party's draft.
+	Draft(ctx context.Context, owner, id string) (truce.Zone, error)
+	DeleteDraft(ctx context.Context, owner, id string) error
+	// Drafts lists owner's drafts not yet released, by id after page.After,
+	// matching f (f.Status is ignored).
+	Drafts(ctx context.Context, owner string, f ZoneFilter, page Page) ([]truce.Zone, error)
+
+	// CreateSite stores a new site with its salt; ErrExists if the id is taken.
+	CreateSite(ctx context.Context, s truce.Site) error
+	// Site reads party's site id (salt included); ErrNotFound for another party's.
+	Site(ctx context.Context, party, id string) (truce.Site, error)
+	// Sites lists party's sites by id, those of zoneID only unless it is "".
+	Sites(ctx context.Context, party, zoneID string) ([]truce.Site, error)
+	// EachSite calls fn with every site of every party, for the server's
+	// in-memory index.
+	EachSite(ctx context.Context, fn func(truce.Site) error) error
+	SetSiteRevealed(ctx context.Context, party, id string, entry int64) error
+
+	PutSiteSet(ctx context.Context, s truce.SiteSet) error
+	// SiteSets lists party's commitment records in entry order, seeds included.
+	SiteSets(ctx context.Context, party string) ([]truce.SiteSet, error)
+
+	AddProbe(ctx context.Context, p truce.Probe) error
+	Probe(ctx context.Context, owner, id string) (truce.Probe, error)
+	// Probes lists owner's probes by id after page.After.
+	Probes(ctx context.Context, owner string, page Page) ([]truce.Probe, error)
+}
+
+// Box is a bounding box in degrees: [min lon, min lat, max lon, max lat].
+type Box [4]float64
+
+// Meets reports whether b and o share a point.
+func (b Box) Meets(o Box) bool {
+	return b[0] <= o[2] && o[0] <= b[2] && b[1] <= o[3] && o[1] <= b[3]
+}
+
+// ZoneFilter selects zones. Zero fields select everything.
+type ZoneFilter struct {
+	// Status is one zone status; expired and the live statuses are told
+	// apart by valid_until against Now.
+	Status truce.ZoneStatus
+	Owner  string
+	// BBox, when set, keeps zones whose BBox meets it.
+	BBox *Box
+	Now  time.Time
+}
+
+// NoticeFilter selects notices.
+type NoticeFilter struct {
+	Party string
+	BBox  *Box
 }
 
 // HashesInOrder answers a ReadHashes call from the rows a backend read:
