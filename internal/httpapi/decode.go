@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/truce-org/truce"
 )
@@ -50,6 +51,11 @@ func decodeBytes(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		// encoding/json names an unknown field without its path and a bad
+		// time without its field: the strict walk locates both.
+		if serr := strictKeys(data, reflect.TypeOf(v)); serr != nil {
+			return serr
+		}
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -77,6 +83,11 @@ func walkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	}
 	delim, ok := tok.(json.Delim)
 	if !ok {
+		if str, isStr := tok.(string); isStr && t == reflect.TypeOf(time.Time{}) {
+			if _, err := time.Parse(time.RFC3339, str); err != nil {
+				return truce.Invalid(path, "%s must be an RFC 3339 time, not %q", path, str)
+			}
+		}
 		return nil
 	}
 	switch delim {

@@ -46,9 +46,9 @@ func (s *Service) check(c truce.Check) (truce.Check, geo.Geometry, error) {
 		return c, g, err
 	}
 	c.Geometry = canon
-	c.From = c.From.UTC()
+	c.From = c.From.UTC().Truncate(time.Microsecond)
 	if c.Until != nil {
-		u := c.Until.UTC()
+		u := c.Until.UTC().Truncate(time.Microsecond)
 		c.Until = &u
 	}
 	return c, g, nil

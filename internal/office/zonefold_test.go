@@ -171,7 +171,8 @@ func TestZoneFoldRejects(t *testing.T) {
 			return e
 		}, truce.EConflict, ""},
 		{"acknowledge the wrong release entry", func(l *zoneLog) truce.Entry {
-			v := l.zone("zone_a").Latest()
+			z := l.zone("zone_a")
+			v := z.Latest()
 			return entry("ru", truce.KindZoneAcknowledge, "zone_a", office.ZoneAnswerBody{Version: 1, ReleaseEntry: v.Entry + 7, ZoneHash: v.Hash})
 		}, truce.EConflict, ""},
 		{"dispute without reason", func(l *zoneLog) truce.Entry {

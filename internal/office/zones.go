@@ -32,11 +32,12 @@ func (in ZoneInput) merge(c truce.ZoneContent) truce.ZoneContent {
 	if in.Category != nil {
 		c.Category = *in.Category
 	}
+	// Times are kept to the microsecond, as the stores keep them.
 	if in.ValidFrom != nil {
-		c.ValidFrom = in.ValidFrom.UTC()
+		c.ValidFrom = in.ValidFrom.UTC().Truncate(time.Microsecond)
 	}
 	if in.ValidUntil != nil {
-		u := in.ValidUntil.UTC()
+		u := in.ValidUntil.UTC().Truncate(time.Microsecond)
 		c.ValidUntil = &u
 	}
 	if in.BufferM != nil {

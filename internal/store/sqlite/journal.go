@@ -97,7 +97,8 @@ const (
 	qPutCheckpoint = "INSERT INTO journal_checkpoints(size, note) VALUES (?, ?)"
 )
 
-var appendQueries = []string{qSize, qLastPartySeq, qReadHash, qReadHashRange, qPartyKind, qGetActor, qActorExists, qActorDesigs, qAddHistory, qSetCurrent, qPutCheckpoint, qPutActor}
+var appendQueries = []string{qSize, qLastPartySeq, qReadHash, qReadHashRange, qPartyKind, qGetActor, qActorExists, qActorDesigs, qAddHistory, qSetCurrent, qPutCheckpoint, qPutActor,
+	qParties, qGetZone, qPutZone, qGetCommitment, qPutCommitment, qPutNotice}
 
 func (t *appendTx) Size() (int64, error) {
 	var n int64

@@ -295,5 +295,9 @@ func (db *DB) Snapshot(ctx context.Context) (*store.Snapshot, error) {
 		return nil, err
 	}
 	sort.Slice(actors, func(i, j int) bool { return actors[i].ID < actors[j].ID })
-	return &store.Snapshot{Actors: actors, Designations: hist}, nil
+	snap := &store.Snapshot{Actors: actors, Designations: hist}
+	if err := snapshotZones(ctx, tx, snap); err != nil {
+		return nil, err
+	}
+	return snap, nil
 }

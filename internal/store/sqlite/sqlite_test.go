@@ -183,6 +183,7 @@ func populate(t *testing.T, ctx context.Context, db *DB) *memTree {
 	if err != nil {
 		t.Fatal(err)
 	}
+	putOneOfEach(t, db)
 	return m
 }
 
@@ -242,7 +243,8 @@ func dumpTables(t *testing.T, path string) map[string][][]any {
 
 func countRows(d map[string][][]any) string {
 	var b strings.Builder
-	for _, n := range []string{"parties", "members", "sessions", "meta", "journal_entries", "journal_hashes", "journal_checkpoints", "actors", "designations", "designation_history", "goose_db_version"} {
+	for _, n := range []string{"parties", "members", "sessions", "meta", "journal_entries", "journal_hashes", "journal_checkpoints", "actors", "designations", "designation_history",
+		"zones", "site_commitments", "notices", "zone_drafts", "sites", "site_sets", "probes", "goose_db_version"} {
 		fmt.Fprintf(&b, "%s=%d ", n, len(d[n]))
 	}
 	return b.String()

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -48,6 +49,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Rollback", su.rollback)
 	t.Run("Concurrency", su.concurrency)
 	t.Run("Projection", su.projection)
+	t.Run("Zones", su.zones)
+	t.Run("Notices", su.notices)
+	t.Run("SiteCommitments", su.siteCommitments)
+	t.Run("HQ", su.hq)
 	t.Run("Context", su.context)
 }
 
@@ -145,7 +150,8 @@ func hashOf(secret string) string {
 // model is the suite's account of what a store holds after the appends it
 // committed: the journal (entries, notes, stored hashes, checkpoints) and the
 // office projection. Tests change a clone inside an append and keep the
-// clone only when the append commits.
+// clone only when the append commits. Zones, commitments and notices are
+// replaced whole, never changed in place, so a clone shares them.
 type model struct {
 	keys        *keys
 	entries     []truce.Entry
@@ -155,6 +161,9 @@ type model struct {
 	checkpoints []checkpoint
 	actors      map[string]truce.Actor
 	history     []truce.DesignationRecord
+	zones       map[string]truce.Zone
+	commitments map[int64]truce.SiteCommitment
+	notices     map[string]truce.Notice
 }
 
 type checkpoint struct {
@@ -198,7 +207,8 @@ func (k *keys) party(t testing.TB, id string, kind truce.PartyKind) truce.Party 
 }
 
 func newModel(t testing.TB) *model {
-	return &model{keys: newKeys(t), seqs: map[string]int64{}, actors: map[string]truce.Actor{}}
+	return &model{keys: newKeys(t), seqs: map[string]int64{}, actors: map[string]truce.Actor{},
+		zones: map[string]truce.Zone{}, commitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{}}
 }
 
 func (m *model) clone() *model {
@@ -216,6 +226,9 @@ func (m *model) clone() *model {
 	for k, v := range m.actors {
 		c.actors[k] = cloneActor(v)
 	}
+	c.zones = maps.Clone(m.zones)
+	c.commitments = maps.Clone(m.commitments)
+	c.notices = maps.Clone(m.notices)
 	return &c
 }
 
@@ -392,6 +405,11 @@ func (m *model) snapshot() *store.Snapshot {
 	}
 	sort.Slice(s.Actors, func(i, j int) bool { return s.Actors[i].ID < s.Actors[j].ID })
 	sort.Slice(s.Designations, func(i, j int) bool { return s.Designations[i].Entry < s.Designations[j].Entry })
+	s.Zones = m.zonesMatching(store.ZoneFilter{})
+	for _, e := range slices.Sorted(maps.Keys(m.commitments)) {
+		s.SiteCommitments = append(s.SiteCommitments, m.commitments[e])
+	}
+	s.Notices = m.noticesMatching(store.NoticeFilter{})
 	return s
 }
 
@@ -530,6 +548,7 @@ func checkOffice(t *testing.T, ctx context.Context, s store.Store, m *model) {
 	if diff := cmp.Diff(m.snapshot(), snap, cmpOpts); diff != "" {
 		t.Errorf("Snapshot (-want +got):\n%s", diff)
 	}
+	checkZones(t, ctx, s, m)
 	for id, want := range m.actors {
 		got, err := s.Actor(ctx, id)
 		if err != nil {
@@ -1239,6 +1258,68 @@ func (su *suite) rollback(t *testing.T) {
 		checkOffice(t, ctx, s, m)
 	})
 
+	// Zones, notices and site commitments written by an append that fails
+	// are gone with it, an upsert's old zone included.
+	t.Run("FnErrorOffice", func(t *testing.T) {
+		ctx, s, m := base(t)
+		mustAppend(t, ctx, s, m, func(tx store.AppendTx, c *model) error {
+			if _, err := c.putZone(t, tx, "us", truce.KindZoneRelease, zoneIn("zon_a", "us", truce.ZoneProposed, box1, nil)); err != nil {
+				return err
+			}
+			if _, err := c.putNotice(t, tx, noticeIn("not_a", "ru", box2)); err != nil {
+				return err
+			}
+			_, err := c.putCommitment(t, tx, "com_a", "un", 8)
+			return err
+		})
+		err := s.Append(ctx, func(tx store.AppendTx) error {
+			c := m.clone()
+			upd := fullZone("zon_a", "us")
+			if _, err := c.putZone(t, tx, "ru", truce.KindZoneAcknowledge, upd); err != nil {
+				return err
+			}
+			if _, err := c.putZone(t, tx, "ru", truce.KindZoneRelease, zoneIn("zon_b", "ru", truce.ZoneProposed, box2, nil)); err != nil {
+				return err
+			}
+			if _, err := c.putNotice(t, tx, noticeIn("not_b", "us", box1)); err != nil {
+				return err
+			}
+			if _, err := c.putCommitment(t, tx, "com_b", "us", 4); err != nil {
+				return err
+			}
+			if _, err := tx.GetZone("zon_b"); err != nil {
+				return err
+			}
+			return fmt.Errorf("fold: %w", errBoom)
+		})
+		if !errors.Is(err, errBoom) {
+			t.Errorf("Append whose fn failed = %v, want the fn's error", err)
+		}
+		check(t, ctx, s, m)
+		_, err = s.Zone(ctx, "zon_b")
+		wantNotFound(t, err, "Zone(zon_b) after a rolled back append")
+		_, err = s.Notice(ctx, "not_b")
+		wantNotFound(t, err, "Notice(not_b) after a rolled back append")
+		_, err = s.SiteCommitment(ctx, m.size()+3)
+		wantNotFound(t, err, "SiteCommitment of a rolled back entry")
+		if got, err := s.Zones(ctx, store.ZoneFilter{}, store.Page{Limit: 10}); err != nil || len(got) != 1 || got[0].Version != 1 {
+			t.Errorf("Zones after a rolled back append = %+v, %v; want zon_a as it was", got, err)
+		}
+
+		// The next append writes the same ids and entries and works.
+		mustAppend(t, ctx, s, m, func(tx store.AppendTx, c *model) error {
+			if _, err := c.putZone(t, tx, "ru", truce.KindZoneRelease, zoneIn("zon_b", "ru", truce.ZoneProposed, box2, nil)); err != nil {
+				return err
+			}
+			if _, err := c.putNotice(t, tx, noticeIn("not_b", "us", box1)); err != nil {
+				return err
+			}
+			_, err := c.putCommitment(t, tx, "com_b", "us", 4)
+			return err
+		})
+		check(t, ctx, s, m)
+	})
+
 	// Each case builds a batch that breaks one uniqueness rule of the journal.
 	for _, tc := range []struct {
 		name  string
@@ -1867,8 +1948,24 @@ func (su *suite) context(t *testing.T) {
 			if _, err := c.designate(t, tx, "act_a", "us", truce.DesignationExcluded, ""); err != nil {
 				return err
 			}
+			if _, err := c.putZone(t, tx, "us", truce.KindZoneRelease, zoneIn("zon_a", "us", truce.ZoneProposed, box1, nil)); err != nil {
+				return err
+			}
+			if _, err := c.putNotice(t, tx, noticeIn("not_a", "us", box1)); err != nil {
+				return err
+			}
+			if _, err := c.putCommitment(t, tx, "com_a", "us", 2); err != nil {
+				return err
+			}
 			return c.putBatch(t, tx, 5, "us")
 		})
+		draft, site := draftIn("zon_d", "us", box1), siteOf("sit_a", "us", "zon_d", "salt")
+		if err := s.PutDraft(ctx, draft); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateSite(ctx, site); err != nil {
+			t.Fatal(err)
+		}
 
 		canceled, cancel := context.WithCancel(ctx)
 		cancel()
@@ -1916,6 +2013,40 @@ func (su *suite) context(t *testing.T) {
 			{"Actors", func(ctx context.Context) error { _, err := s.Actors(ctx, store.Page{Limit: 10}); return err }},
 			{"DesignationHistory", func(ctx context.Context) error { _, err := s.DesignationHistory(ctx, "act_a"); return err }},
 			{"Snapshot", func(ctx context.Context) error { _, err := s.Snapshot(ctx); return err }},
+			{"Zone", func(ctx context.Context) error { _, err := s.Zone(ctx, "zon_a"); return err }},
+			{"Zones", func(ctx context.Context) error {
+				_, err := s.Zones(ctx, store.ZoneFilter{}, store.Page{Limit: 10})
+				return err
+			}},
+			{"EachZone", func(ctx context.Context) error { return s.EachZone(ctx, func(truce.Zone) error { return nil }) }},
+			{"SiteCommitment", func(ctx context.Context) error {
+				_, err := s.SiteCommitment(ctx, slices.Collect(maps.Keys(m.commitments))[0])
+				return err
+			}},
+			{"Notice", func(ctx context.Context) error { _, err := s.Notice(ctx, "not_a"); return err }},
+			{"Notices", func(ctx context.Context) error {
+				_, err := s.Notices(ctx, store.NoticeFilter{}, store.Page{Limit: 10})
+				return err
+			}},
+			{"PutDraft", func(ctx context.Context) error { return s.PutDraft(ctx, draftIn("zon_new", "us", box2)) }},
+			{"Draft", func(ctx context.Context) error { _, err := s.Draft(ctx, "us", "zon_d"); return err }},
+			{"DeleteDraft", func(ctx context.Context) error { return s.DeleteDraft(ctx, "us", "zon_d") }},
+			{"Drafts", func(ctx context.Context) error {
+				_, err := s.Drafts(ctx, "us", store.ZoneFilter{}, store.Page{Limit: 10})
+				return err
+			}},
+			{"CreateSite", func(ctx context.Context) error { return s.CreateSite(ctx, siteOf("sit_new", "us", "zon_d", "s")) }},
+			{"Site", func(ctx context.Context) error { _, err := s.Site(ctx, "us", "sit_a"); return err }},
+			{"Sites", func(ctx context.Context) error { _, err := s.Sites(ctx, "us", ""); return err }},
+			{"EachSite", func(ctx context.Context) error { return s.EachSite(ctx, func(truce.Site) error { return nil }) }},
+			{"SetSiteRevealed", func(ctx context.Context) error { return s.SetSiteRevealed(ctx, "us", "sit_a", 9) }},
+			{"PutSiteSet", func(ctx context.Context) error {
+				return s.PutSiteSet(ctx, truce.SiteSet{Commitment: "com_new", Party: "us", Entry: 9, Seed: "seed", Time: t0})
+			}},
+			{"SiteSets", func(ctx context.Context) error { _, err := s.SiteSets(ctx, "us"); return err }},
+			{"AddProbe", func(ctx context.Context) error { return s.AddProbe(ctx, probeOf("prb_new", "us")) }},
+			{"Probe", func(ctx context.Context) error { _, err := s.Probe(ctx, "us", "prb_new"); return err }},
+			{"Probes", func(ctx context.Context) error { _, err := s.Probes(ctx, "us", store.Page{Limit: 10}); return err }},
 		}
 		for _, c := range calls {
 			// Each call works with a live context (for the reads; the writes
@@ -1951,6 +2082,21 @@ func (su *suite) context(t *testing.T) {
 		if n, err := s.DeleteExpiredSessions(ctx, now.Add(time.Minute)); err != nil || n != 1 {
 			t.Errorf("DeleteExpiredSessions after a canceled one = %d, %v; want 1", n, err)
 		}
+		_, err = s.Draft(ctx, "us", "zon_new")
+		wantNotFound(t, err, "Draft(us, zon_new) after a canceled PutDraft")
+		if got, err := s.Draft(ctx, "us", "zon_d"); err != nil || !cmp.Equal(draft, got, cmpOpts) {
+			t.Errorf("Draft(us, zon_d) after a canceled DeleteDraft = %+v, %v", got, err)
+		}
+		_, err = s.Site(ctx, "us", "sit_new")
+		wantNotFound(t, err, "Site(us, sit_new) after a canceled CreateSite")
+		if got, err := s.Site(ctx, "us", "sit_a"); err != nil || !cmp.Equal(site, got, cmpOpts) {
+			t.Errorf("Site(us, sit_a) after a canceled SetSiteRevealed = %+v, %v", got, err)
+		}
+		if got, err := s.SiteSets(ctx, "us"); err != nil || len(got) != 0 {
+			t.Errorf("SiteSets(us) after a canceled PutSiteSet = %+v, %v", got, err)
+		}
+		_, err = s.Probe(ctx, "us", "prb_new")
+		wantNotFound(t, err, "Probe(us, prb_new) after a canceled AddProbe")
 		checkJournal(t, ctx, s, m)
 		checkOffice(t, ctx, s, m)
 		mustAppend(t, ctx, s, m, func(tx store.AppendTx, c *model) error {
