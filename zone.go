@@ -211,7 +211,9 @@ type SiteCommitment struct {
 
 // SiteSet is the owner's private record of what one commitment covers, so
 // that it can prove a site's membership later: the seed that placed the
-// records and padded the tree, and the sites in record order.
+// records and padded the tree, and the sites in record order. It is stored
+// before the commitment is published, with Entry 0; the commitment's entry
+// is found by its id.
 type SiteSet struct {
 	Commitment string    `json:"commitment"`
 	Party      string    `json:"party"`

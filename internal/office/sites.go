@@ -6,11 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/geo"
 	"github.com/truce-org/truce/internal/seal"
+	"github.com/truce-org/truce/internal/store"
 )
 
 // SiteInput is a new site: a Point inside its zone, a radius and a label.
@@ -129,16 +132,19 @@ func (s *Service) commitSites(ctx context.Context, m *truce.Member) error {
 	}
 	root := t.Root()
 	id := truce.NewID("sc")
-	app, err := s.writer.Append(ctx, Request{
+	// The seed is kept before the commitment is published: a commitment
+	// whose seed were lost could never prove anything. A set whose append
+	// fails names a commitment that does not exist, and is skipped.
+	if err := s.store.PutSiteSet(ctx, truce.SiteSet{
+		Commitment: id, Party: m.Party, Seed: seed, Sites: ids, Time: s.clock(),
+	}); err != nil {
+		return err
+	}
+	_, err = s.writer.Append(ctx, Request{
 		Party: m.Party, Member: m.Username, Kind: truce.KindSitesCommit, Subject: id,
 		Body: SitesCommitBody{Root: base64.StdEncoding.EncodeToString(root[:]), Leaves: t.Size()},
 	})
-	if err != nil {
-		return err
-	}
-	return s.store.PutSiteSet(ctx, truce.SiteSet{
-		Commitment: id, Party: m.Party, Entry: app.Index, Seed: seed, Sites: ids, Time: app.Entry.Time,
-	})
+	return err
 }
 
 // Sites lists the sites of a zone of the caller's party.
@@ -251,18 +257,33 @@ func (s *Service) RevealSite(ctx context.Context, zoneID, siteID string) (truce.
 	return truce.RevealedSite{}, fmt.Errorf("office: revealed site %s missing from zone %s", site.ID, zoneID)
 }
 
-// earliestSet finds the first commitment holding site and its record index.
+// earliestSet finds the published commitment with the lowest entry that
+// holds site, and the site's record index in it.
 func (s *Service) earliestSet(ctx context.Context, party, site string) (truce.SiteSet, int, error) {
 	sets, err := s.store.SiteSets(ctx, party)
 	if err != nil {
 		return truce.SiteSet{}, 0, err
 	}
+	best, at := truce.SiteSet{Entry: -1}, -1
 	for _, set := range sets {
-		for i, id := range set.Sites {
-			if id == site {
-				return set, i, nil
-			}
+		i := slices.Index(set.Sites, site)
+		if i < 0 {
+			continue
+		}
+		c, err := s.store.SiteCommitmentByID(ctx, set.Commitment)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // its append failed: nothing was published
+		}
+		if err != nil {
+			return truce.SiteSet{}, 0, err
+		}
+		if best.Entry < 0 || c.Entry < best.Entry {
+			set.Entry = c.Entry
+			best, at = set, i
 		}
 	}
-	return truce.SiteSet{}, 0, truce.Errorf(truce.EConflict, "site %s is in no commitment yet; add or change a site to commit the set", site)
+	if at < 0 {
+		return truce.SiteSet{}, 0, truce.Errorf(truce.EConflict, "site %s is in no commitment yet; add or change a site to commit the set", site)
+	}
+	return best, at, nil
 }

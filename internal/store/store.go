@@ -161,6 +161,8 @@ type Office interface {
 	// EachZone calls fn with every released zone, in id order, streaming.
 	EachZone(ctx context.Context, fn func(truce.Zone) error) error
 	SiteCommitment(ctx context.Context, entry int64) (truce.SiteCommitment, error)
+	// SiteCommitmentByID reads a commitment by its id (the entry's subject).
+	SiteCommitmentByID(ctx context.Context, id string) (truce.SiteCommitment, error)
 	Notice(ctx context.Context, id string) (truce.Notice, error)
 	// Notices lists notices by id after page.After that match f.
 	Notices(ctx context.Context, f NoticeFilter, page Page) ([]truce.Notice, error)

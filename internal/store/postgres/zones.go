@@ -294,6 +294,16 @@ func (db *DB) SiteCommitment(ctx context.Context, entry int64) (truce.SiteCommit
 	return db.reader(ctx).GetSiteCommitment(entry)
 }
 
+// SiteCommitmentByID implements store.Office.
+func (db *DB) SiteCommitmentByID(ctx context.Context, id string) (truce.SiteCommitment, error) {
+	var c truce.SiteCommitment
+	if err := checkText("id", id); err != nil {
+		return c, fmt.Errorf("site commitment %q: %w", id, store.ErrNotFound)
+	}
+	err := readDoc(ctx, db.pool, &c, fmt.Sprintf("site commitment %q", id), "SELECT doc FROM site_commitments WHERE id = $1", id)
+	return c, err
+}
+
 func (db *DB) Notice(ctx context.Context, id string) (truce.Notice, error) {
 	var n truce.Notice
 	what := fmt.Sprintf("notice %q", id)

@@ -269,6 +269,13 @@ func (db *DB) SiteCommitment(ctx context.Context, entry int64) (truce.SiteCommit
 	return db.reader(ctx).GetSiteCommitment(entry)
 }
 
+// SiteCommitmentByID implements store.Office.
+func (db *DB) SiteCommitmentByID(ctx context.Context, id string) (truce.SiteCommitment, error) {
+	var c truce.SiteCommitment
+	err := readDoc(ctx, db.read, &c, fmt.Sprintf("site commitment %q", id), "SELECT doc FROM site_commitments WHERE id = ?", id)
+	return c, err
+}
+
 func (db *DB) Notice(ctx context.Context, id string) (truce.Notice, error) {
 	var n truce.Notice
 	err := readDoc(ctx, db.read, &n, fmt.Sprintf("notice %q", id), "SELECT doc FROM notices WHERE id = ?", id)

@@ -902,6 +902,18 @@ func (su *suite) siteCommitments(t *testing.T) {
 		wantNotFound(t, err, "SiteCommitment(0) of an entry that committed nothing")
 		_, err = s.SiteCommitment(ctx, m.size())
 		wantNotFound(t, err, "SiteCommitment beyond the journal")
+		for _, want := range m.commitments {
+			got, err := s.SiteCommitmentByID(ctx, want.ID)
+			if err != nil {
+				t.Errorf("SiteCommitmentByID(%q): %v", want.ID, err)
+			} else if diff := cmp.Diff(want, got, strictOpts); diff != "" {
+				t.Errorf("SiteCommitmentByID(%q) (-want +got):\n%s", want.ID, diff)
+			}
+		}
+		_, err = s.SiteCommitmentByID(ctx, "com_zz")
+		wantNotFound(t, err, "SiteCommitmentByID of an unknown id")
+		_, err = s.SiteCommitmentByID(ctx, "com\x00a")
+		wantNotFound(t, err, "SiteCommitmentByID of an id no store can hold")
 	})
 
 	t.Run("Duplicate", func(t *testing.T) {

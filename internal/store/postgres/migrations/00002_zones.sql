@@ -28,6 +28,7 @@ CREATE TABLE site_commitments (
     party text COLLATE "C" NOT NULL,
     doc   bytea NOT NULL
 );
+CREATE UNIQUE INDEX site_commitments_id ON site_commitments(id);
 
 CREATE TABLE notices (
     id      text COLLATE "C" PRIMARY KEY,

@@ -27,6 +27,7 @@ CREATE TABLE site_commitments (
     party TEXT NOT NULL,
     doc   TEXT NOT NULL
 ) STRICT;
+CREATE UNIQUE INDEX site_commitments_id ON site_commitments(id);
 
 CREATE TABLE notices (
     id      TEXT PRIMARY KEY,
