@@ -108,6 +108,34 @@ type ZoneVersion struct {
 	Responses  map[string]ZoneResponse `json:"responses"`
 	// Status is proposed, in_force or disputed, for this version alone.
 	Status ZoneStatus `json:"status"`
+	// InForceSpans are the times this version was the zone's version in
+	// force, as the journal's entries made and ended them.
+	InForceSpans []Span `json:"in_force_spans"`
+}
+
+// Span is a time interval [From, Until); a nil Until is still open.
+type Span struct {
+	From  time.Time  `json:"from"`
+	Until *time.Time `json:"until"`
+}
+
+// Contains reports whether t falls in s.
+func (s Span) Contains(t time.Time) bool {
+	return !t.Before(s.From) && (s.Until == nil || t.Before(*s.Until))
+}
+
+// InForceAt returns the version of z in force at t, within its validity
+// window, or nil.
+func (z *Zone) InForceAt(t time.Time) *ZoneVersion {
+	for i := range z.Versions {
+		v := &z.Versions[i]
+		for _, s := range v.InForceSpans {
+			if s.Contains(t) && !t.Before(v.ValidFrom) && (v.ValidUntil == nil || t.Before(*v.ValidUntil)) {
+				return v
+			}
+		}
+	}
+	return nil
 }
 
 // Zone is a protected area designated by its owner party. A draft lives in

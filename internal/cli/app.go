@@ -112,6 +112,10 @@ type Options struct {
 	MaxVertices int           // geometry vertex limit; zero for the default
 	CheckEvery  time.Duration // per-party deconfliction rate; zero for the default
 	CheckBurst  int
+	// AnswerWindow is how long an accused party has to answer; zero for 72 h.
+	AnswerWindow time.Duration
+	// Now is the office's clock (journal entry times); nil for time.Now.
+	Now func() time.Time
 }
 
 // App is a running office: the services over one store, and the API.
@@ -145,7 +149,7 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 		return nil, err
 	}
 	m.JournalSize.Set(float64(size))
-	w := office.NewWriter(st.Store, st.Ring, office.WriterConfig{Origin: arr.Origin, Observer: m, Logger: log})
+	w := office.NewWriter(st.Store, st.Ring, office.WriterConfig{Origin: arr.Origin, Observer: m, Logger: log, Now: opt.Now})
 	params := opt.Hash
 	if params == (auth.Params{}) {
 		params = auth.DefaultParams
@@ -165,6 +169,7 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	w.OnAppend(sp.OnAppend(context.WithoutCancel(ctx), st.Store, log))
 	svc := office.NewService(st.Store, w, sp, office.Config{
 		Logger: log, MaxVertices: opt.MaxVertices, CheckEvery: opt.CheckEvery, CheckBurst: opt.CheckBurst,
+		AnswerWindow: opt.AnswerWindow, Now: opt.Now,
 	})
 	api := httpapi.New(httpapi.Config{MaxBody: opt.MaxBody, TrustProxy: opt.TrustProxy}, httpapi.Deps{
 		Office: svc, Accounts: acc, Store: st.Store, Arrangement: arr, Metrics: m, Logger: log,

@@ -44,6 +44,11 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 		st.Close()
 		return err
 	}
+	clk := demo.RealClock()
+	if len(parties) == 0 {
+		clk = demo.NewClock(demo.Start())
+	}
+	opt.Now = clk.Now
 	app, err := NewApp(ctx, st, opt)
 	if err != nil {
 		st.Close()
@@ -51,7 +56,7 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 	}
 	defer app.Close()
 	if len(parties) == 0 {
-		if err := demo.Seed(ctx, app.Arrangement.Origin, app.Accounts, app.Office); err != nil {
+		if err := demo.Seed(ctx, app.Arrangement.Origin, app.Accounts, app.Office, clk); err != nil {
 			return err
 		}
 	} else if _, err := st.Store.Member(ctx, "us-official"); err != nil {

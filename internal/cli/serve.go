@@ -9,14 +9,15 @@ import (
 
 // ServerFlags configure a serving office.
 type ServerFlags struct {
-	Addr        string        `name:"addr" env:"TRUCE_ADDR" default:"127.0.0.1:8080" help:"Address to listen on (port 0 picks a free one)."`
-	Origin      string        `name:"origin" env:"TRUCE_ORIGIN" help:"Journal origin for a new arrangement (default: generated)."`
-	MaxBody     int64         `name:"max-body" env:"TRUCE_MAX_BODY" default:"1048576" help:"Largest request body in bytes."`
-	SessionTTL  time.Duration `name:"session-ttl" env:"TRUCE_SESSION_TTL" default:"12h" help:"How long a sign-in lasts."`
-	TrustProxy  bool          `name:"trust-proxy" env:"TRUCE_TRUST_PROXY" help:"Take client addresses from X-Forwarded-For (only behind a proxy that sets it)."`
-	MaxVertices int           `name:"max-vertices" env:"TRUCE_MAX_VERTICES" default:"10000" help:"Most positions a geometry may have."`
-	CheckEvery  time.Duration `name:"check-every" env:"TRUCE_CHECK_EVERY" default:"2s" help:"Each party may make one deconfliction check or notice per this interval, beyond its burst."`
-	CheckBurst  int           `name:"check-burst" env:"TRUCE_CHECK_BURST" default:"30" help:"Deconfliction checks and notices a party may make at once."`
+	Addr         string        `name:"addr" env:"TRUCE_ADDR" default:"127.0.0.1:8080" help:"Address to listen on (port 0 picks a free one)."`
+	Origin       string        `name:"origin" env:"TRUCE_ORIGIN" help:"Journal origin for a new arrangement (default: generated)."`
+	MaxBody      int64         `name:"max-body" env:"TRUCE_MAX_BODY" default:"1048576" help:"Largest request body in bytes."`
+	SessionTTL   time.Duration `name:"session-ttl" env:"TRUCE_SESSION_TTL" default:"12h" help:"How long a sign-in lasts."`
+	TrustProxy   bool          `name:"trust-proxy" env:"TRUCE_TRUST_PROXY" help:"Take client addresses from X-Forwarded-For (only behind a proxy that sets it)."`
+	MaxVertices  int           `name:"max-vertices" env:"TRUCE_MAX_VERTICES" default:"10000" help:"Most positions a geometry may have."`
+	CheckEvery   time.Duration `name:"check-every" env:"TRUCE_CHECK_EVERY" default:"2s" help:"Each party may make one deconfliction check or notice per this interval, beyond its burst."`
+	CheckBurst   int           `name:"check-burst" env:"TRUCE_CHECK_BURST" default:"30" help:"Deconfliction checks and notices a party may make at once."`
+	AnswerWindow time.Duration `name:"answer-window" env:"TRUCE_ANSWER_WINDOW" default:"72h" help:"How long an accused party has to answer a released incident."`
 }
 
 func (f ServerFlags) options(g *Globals, stdio *IO) (Options, error) {
@@ -28,7 +29,7 @@ func (f ServerFlags) options(g *Globals, stdio *IO) (Options, error) {
 		return Options{}, fmt.Errorf("--max-vertices must be at least 4, --check-burst at least 1 and --check-every positive")
 	}
 	return Options{Origin: f.Origin, MaxBody: f.MaxBody, SessionTTL: f.SessionTTL, TrustProxy: f.TrustProxy, Logger: log,
-		MaxVertices: f.MaxVertices, CheckEvery: f.CheckEvery, CheckBurst: f.CheckBurst}, nil
+		MaxVertices: f.MaxVertices, CheckEvery: f.CheckEvery, CheckBurst: f.CheckBurst, AnswerWindow: f.AnswerWindow}, nil
 }
 
 // ServeCmd serves the API.

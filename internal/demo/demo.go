@@ -74,8 +74,11 @@ var actors = []actorSeed{
 }
 
 // Seed creates the scenario through the same services a user would call, so
-// every office item is a signed journal entry.
-func Seed(ctx context.Context, origin string, acc *office.Accounts, svc *office.Service) error {
+// every office item is a signed journal entry. clk must be the clock the
+// services run on, stopped at Start(): Seed moves it through the scenario's
+// months and releases it to real time when done.
+func Seed(ctx context.Context, origin string, acc *office.Accounts, svc *office.Service, clk *Clock) error {
+	defer clk.Release()
 	for _, p := range Parties {
 		if _, err := acc.AddParty(ctx, origin, p.ID, p.Name, p.Kind); err != nil {
 			return fmt.Errorf("demo: party %s: %w", p.ID, err)
@@ -114,5 +117,15 @@ func Seed(ctx context.Context, origin string, acc *office.Accounts, svc *office.
 			}
 		}
 	}
-	return seedZones(ctx, svc, as, time.Now())
+	t0 := clk.Now()
+	clk.Set(t0.Add(24 * time.Hour))
+	zs, err := seedZones(ctx, svc, as, t0)
+	if err != nil {
+		return err
+	}
+	if err := seedIncidents(ctx, svc, as, clk, t0, zs); err != nil {
+		return err
+	}
+	clk.Set(time.Now().UTC().Add(-time.Hour))
+	return seedNotices(ctx, svc, as, clk.Now())
 }

@@ -68,7 +68,9 @@ var zones = []zoneSeed{
 		lon: 36.85, lat: 36.15, radiusKm: 4, bufferM: 300},
 }
 
-func seedZones(ctx context.Context, svc *office.Service, as func(string, truce.Role) context.Context, now time.Time) error {
+// seedZones creates the zones and returns their ids by name prefix.
+func seedZones(ctx context.Context, svc *office.Service, as func(string, truce.Role) context.Context, now time.Time) (map[string]string, error) {
+	ids := map[string]string{}
 	from := now.Add(-60 * 24 * time.Hour).Truncate(time.Hour).UTC()
 	for _, zs := range zones {
 		name, cat, buf := zs.name, zs.category, zs.bufferM
@@ -76,20 +78,21 @@ func seedZones(ctx context.Context, svc *office.Service, as func(string, truce.R
 			Geometry: hexagon(zs.lon, zs.lat, zs.radiusKm), Name: &name, Category: &cat, ValidFrom: &from, BufferM: &buf,
 		})
 		if err != nil {
-			return fmt.Errorf("demo: zone %q: %w", zs.name, err)
+			return nil, fmt.Errorf("demo: zone %q: %w", zs.name, err)
 		}
+		ids[zs.name] = z.ID
 		for _, s := range zs.sites {
 			if _, err := svc.CreateSite(as(zs.owner, truce.RoleOfficial), z.ID, office.SiteInput{
 				Geometry: point(s.lon, s.lat), RadiusM: s.radiusM, Label: s.label,
 			}); err != nil {
-				return fmt.Errorf("demo: site %q: %w", s.label, err)
+				return nil, fmt.Errorf("demo: site %q: %w", s.label, err)
 			}
 		}
 		if !zs.release {
 			continue
 		}
 		if _, err := svc.ReleaseZone(as(zs.owner, truce.RoleOfficial), z.ID); err != nil {
-			return fmt.Errorf("demo: release %q: %w", zs.name, err)
+			return nil, fmt.Errorf("demo: release %q: %w", zs.name, err)
 		}
 		other := map[string]string{"us": "ru", "ru": "us"}[zs.owner]
 		switch zs.answer {
@@ -100,9 +103,14 @@ func seedZones(ctx context.Context, svc *office.Service, as func(string, truce.R
 				Reason: "The corridor's eastern edge covers a supply route (illustrative)."})
 		}
 		if err != nil {
-			return fmt.Errorf("demo: %s %q: %w", zs.answer, zs.name, err)
+			return nil, fmt.Errorf("demo: %s %q: %w", zs.answer, zs.name, err)
 		}
 	}
+	return ids, nil
+}
+
+// seedNotices declares a few planned activities for tomorrow.
+func seedNotices(ctx context.Context, svc *office.Service, as func(string, truce.Role) context.Context, now time.Time) error {
 	start := now.Add(24 * time.Hour).Truncate(time.Hour).UTC()
 	end := start.Add(6 * time.Hour)
 	notices := []struct {

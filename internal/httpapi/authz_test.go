@@ -178,6 +178,99 @@ var expectations = map[string]access{
 			"us-official": http.StatusOK, "us-analyst": http.StatusOK, "us-planner": http.StatusOK, "us-observer": http.StatusOK,
 		},
 	},
+	"GET /api/v1/incidents": readable(""),
+	"POST /api/v1/incidents": {
+		body: func() any { return incidentFeatureIn("shelling", 10, 10, "", time.Now().Add(-time.Hour)) },
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{
+			"us-official": http.StatusCreated, "us-analyst": http.StatusCreated,
+			"ru-official": http.StatusCreated, "ru-analyst": http.StatusCreated, "mon-official": http.StatusCreated,
+		},
+	},
+	"GET /api/v1/incidents/{id}": readable(""),
+	"PATCH /api/v1/incidents/{id}": {
+		body:  func() any { return incidentFeatureIn("grenade", 10, 10, "", time.Now().Add(-time.Hour)) },
+		paths: freshIncident(false),
+		anon:  http.StatusUnauthorized, member: http.StatusNotFound,
+		by: map[string]int{
+			"us-official": http.StatusOK, "us-analyst": http.StatusOK,
+			"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+		},
+	},
+	"POST /api/v1/incidents/{id}/release": {
+		paths: freshIncident(false), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusNotFound,
+		by: map[string]int{
+			"us-official": http.StatusOK, "us-analyst": http.StatusForbidden,
+			"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+		},
+	},
+	"POST /api/v1/incidents/{id}/responses": {
+		body:  func() any { return map[string]string{"kind": "comment", "text": "from the table"} },
+		paths: freshIncident(true), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"ru-official": http.StatusOK, "ru-analyst": http.StatusOK},
+	},
+	"PUT /api/v1/incidents/{id}/attributions/{party}": {
+		body: func() any { return map[string]string{"actor": tableActor, "note": "by the table"} },
+		anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
+		by: map[string]int{"us-official": http.StatusOK},
+	},
+	"POST /api/v1/incidents/{id}/verification": {
+		body:  func() any { return map[string]string{"outcome": "unconfirmed", "note": "by the table"} },
+		paths: freshIncident(true), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"mon-official": http.StatusOK},
+	},
+	"GET /api/v1/stats/violations": readable("?by=zone"),
+	"GET /api/v1/commitments":      readable(""),
+	"POST /api/v1/commitments": {
+		body: func() any {
+			return map[string]any{"to": "mon", "text": "table pledge (illustrative)", "zone_ids": []string{tableZone}}
+		},
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{
+			"us-official": http.StatusCreated, "us-analyst": http.StatusCreated,
+			"ru-official": http.StatusCreated, "ru-analyst": http.StatusCreated, "mon-official": http.StatusBadRequest,
+		},
+	},
+	"GET /api/v1/commitments/{id}": readable(""),
+	"POST /api/v1/commitments/{id}/release": {
+		paths: freshCommitment(false), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusNotFound,
+		by: map[string]int{
+			"us-official": http.StatusOK, "us-analyst": http.StatusForbidden,
+			"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+		},
+	},
+	"POST /api/v1/commitments/{id}/accept": {
+		paths: freshCommitment(true), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"ru-official": http.StatusOK},
+	},
+	"POST /api/v1/commitments/{id}/status": {
+		body:  func() any { return map[string]string{"status": "withdrawn", "note": "by the table"} },
+		paths: freshCommitment(true), appends: true,
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"us-official": http.StatusOK},
+	},
+	"GET /api/v1/steps": readable(""),
+	"POST /api/v1/steps": {
+		body: func() any {
+			return map[string]any{"title": "table step (illustrative)", "responsible_party": "ru", "due": "2030-01-01T00:00:00Z"}
+		},
+		anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
+		by: map[string]int{"us-official": http.StatusCreated, "ru-official": http.StatusCreated, "mon-official": http.StatusCreated},
+	},
+	"GET /api/v1/steps/{id}": readable(""),
+	"PATCH /api/v1/steps/{id}": {
+		body: func() any { return map[string]string{"status": "in_progress", "evidence": "by the table"} },
+		paths: func(tb testing.TB, e *testenv.Env) map[string]string {
+			return map[string]string{"steps/{id}": newStep(tb, e).ID}
+		},
+		anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
+		by: map[string]int{"us-official": http.StatusOK},
+	},
 	"GET /api/v1/journal":                    readable(""),
 	"GET /api/v1/journal/checkpoint":         readable(""),
 	"GET /api/v1/journal/entries":            readable("?start=0&end=2"),
@@ -189,6 +282,7 @@ var expectations = map[string]access{
 // segment before it and the parameter: "actors/{id}".
 func pathValues(tb testing.TB, e *testenv.Env) map[string]string {
 	zone := zoneNamed(tb, e, "Hill villages")
+	tableZone, tableActor = zone.ID, actorNamed(tb, e, "River Towns Alliance").ID
 	sites, err := e.App.Office.Sites(as("us-official"), zone.ID)
 	if err != nil || len(sites) == 0 {
 		tb.Fatalf("sites of %s: %v %v", zone.ID, sites, err)
@@ -202,6 +296,26 @@ func pathValues(tb testing.TB, e *testenv.Env) map[string]string {
 		"sites/{site}":         sites[0].ID,
 		"notices/{id}":         firstNotice(tb, e),
 		"probes/{id}":          probeOf(tb, e, sites[0]),
+		"incidents/{id}":       newIncident(tb, e, true).ID,
+		"attributions/{party}": "us",
+		"commitments/{id}":     newCommitment(tb, e, true).ID,
+		"steps/{id}":           newStep(tb, e).ID,
+	}
+}
+
+// tableActor and tableZone name demo items for the static bodies above; the
+// table sets them before its first call.
+var tableActor, tableZone string
+
+func freshIncident(released bool) func(testing.TB, *testenv.Env) map[string]string {
+	return func(tb testing.TB, e *testenv.Env) map[string]string {
+		return map[string]string{"incidents/{id}": newIncident(tb, e, released).ID}
+	}
+}
+
+func freshCommitment(released bool) func(testing.TB, *testenv.Env) map[string]string {
+	return func(tb testing.TB, e *testenv.Env) map[string]string {
+		return map[string]string{"commitments/{id}": newCommitment(tb, e, released).ID}
 	}
 }
 

@@ -255,3 +255,62 @@ func probeOf(tb testing.TB, e *testenv.Env, s truce.Site) string {
 	}
 	return ps[len(ps)-1].ID
 }
+
+// newIncident reports an air strike by the demo's government forces (answerable
+// to ru) in the middle of the zone made by newZone, as a us draft or released.
+func newIncident(tb testing.TB, e *testenv.Env, released bool) truce.Incident {
+	tb.Helper()
+	perp := actorNamed(tb, e, "Government Forces").ID
+	typ := truce.IncidentAirStrike
+	at := time.Now().UTC().Add(-time.Minute)
+	i, err := e.App.Office.CreateIncident(as("us-analyst"), office.IncidentInput{
+		Geometry: json.RawMessage(`{"type":"Point","coordinates":[20.005,20.005]}`), OccurredAt: &at, Type: &typ, Perpetrator: &perp,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if released {
+		if i, err = e.App.Office.ReleaseIncident(as("us-official"), i.ID); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return i
+}
+
+// newCommitment drafts a us pledge to ru over a new zone; released
+// proposes it.
+func newCommitment(tb testing.TB, e *testenv.Env, released bool) truce.Commitment {
+	tb.Helper()
+	z := newZone(tb, e, "us", true)
+	c, err := e.App.Office.CreateCommitment(as("us-analyst"), office.CommitmentInput{To: "ru", Text: "table pledge (illustrative)", ZoneIDs: []string{z.ID}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if released {
+		if c, err = e.App.Office.ReleaseCommitment(as("us-official"), c.ID); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return c
+}
+
+// newStep creates a step us is responsible for.
+func newStep(tb testing.TB, e *testenv.Env) truce.Step {
+	tb.Helper()
+	due := time.Now().Add(30 * 24 * time.Hour)
+	s, err := e.App.Office.CreateStep(as("ru-official"), office.StepInput{Title: "table step (illustrative)", ResponsibleParty: "us", Due: &due})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// incidentFeatureIn is a valid incident Feature as a client sends it.
+func incidentFeatureIn(typ string, lon, lat float64, perpetrator string, at time.Time) map[string]any {
+	props := map[string]any{"occurred_at": at.UTC().Format(time.RFC3339Nano), "type": typ, "fatalities": 1,
+		"description": "test report (illustrative)", "sources": []string{"test"}}
+	if perpetrator != "" {
+		props["perpetrator"] = perpetrator
+	}
+	return map[string]any{"type": "Feature", "geometry": map[string]any{"type": "Point", "coordinates": []float64{lon, lat}}, "properties": props}
+}

@@ -120,6 +120,7 @@ func New(cfg Config, d Deps) *Server {
 		{"GET", "/api/v1/journal/proofs/inclusion", Member, s.inclusionProof},
 		{"GET", "/api/v1/journal/proofs/consistency", Member, s.consistencyProof},
 	}
+	s.routes = append(s.routes, s.incidentRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}

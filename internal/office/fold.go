@@ -68,6 +68,24 @@ func Apply(p store.Projection, index int64, e truce.Entry) error {
 		return applySiteReveal(p, index, e)
 	case truce.KindNoticeSubmit:
 		return applyNoticeSubmit(p, index, e)
+	case truce.KindIncidentRelease:
+		return applyIncidentRelease(p, index, e)
+	case truce.KindIncidentResponse:
+		return applyIncidentResponse(p, index, e)
+	case truce.KindIncidentAttribution:
+		return applyAttribution(p, index, e)
+	case truce.KindIncidentVerify:
+		return applyVerification(p, index, e)
+	case truce.KindCommitmentRelease:
+		return applyCommitmentRelease(p, index, e)
+	case truce.KindCommitmentAccept:
+		return applyCommitmentAccept(p, index, e)
+	case truce.KindCommitmentStatus:
+		return applyCommitmentStatus(p, index, e)
+	case truce.KindStepCreate:
+		return applyStepCreate(p, index, e)
+	case truce.KindStepUpdate:
+		return applyStepUpdate(p, index, e)
 	default:
 		return truce.Invalid("kind", "unknown entry kind %q", e.Kind)
 	}

@@ -14,13 +14,16 @@ import (
 // MemState is a Projection held in memory: verification folds the journal
 // into one and compares its Snapshot with the store's.
 type MemState struct {
-	parties      map[string]truce.PartyKind
-	partyList    []truce.Party
-	actors       map[string]*truce.Actor
-	designations []truce.DesignationRecord
-	zones        map[string][]byte // JSON, so reads return deep copies
-	commitments  map[int64]truce.SiteCommitment
-	notices      map[string]truce.Notice
+	parties         map[string]truce.PartyKind
+	partyList       []truce.Party
+	actors          map[string]*truce.Actor
+	designations    []truce.DesignationRecord
+	zones           map[string][]byte // JSON, so reads return deep copies
+	siteCommitments map[int64]truce.SiteCommitment
+	notices         map[string]truce.Notice
+	incidents       map[string][]byte
+	commitments     map[string][]byte
+	steps           map[string][]byte
 }
 
 var _ store.Projection = (*MemState)(nil)
@@ -29,7 +32,8 @@ var _ store.Projection = (*MemState)(nil)
 func NewMemState(parties []truce.Party) *MemState {
 	m := &MemState{
 		parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{},
-		zones: map[string][]byte{}, commitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
+		zones: map[string][]byte{}, siteCommitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
+		incidents: map[string][]byte{}, commitments: map[string][]byte{}, steps: map[string][]byte{},
 		partyList: slices.Clone(parties),
 	}
 	for _, p := range parties {
@@ -102,11 +106,23 @@ func (m *MemState) Snapshot() *store.Snapshot {
 		z, _ := m.GetZone(id)
 		s.Zones = append(s.Zones, z)
 	}
-	for _, e := range slices.Sorted(maps.Keys(m.commitments)) {
-		s.SiteCommitments = append(s.SiteCommitments, m.commitments[e])
+	for _, e := range slices.Sorted(maps.Keys(m.siteCommitments)) {
+		s.SiteCommitments = append(s.SiteCommitments, m.siteCommitments[e])
 	}
 	for _, id := range slices.Sorted(maps.Keys(m.notices)) {
 		s.Notices = append(s.Notices, m.notices[id])
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.incidents)) {
+		i, _ := m.GetIncident(id)
+		s.Incidents = append(s.Incidents, i)
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.commitments)) {
+		c, _ := m.GetCommitment(id)
+		s.Commitments = append(s.Commitments, c)
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.steps)) {
+		st, _ := m.GetStep(id)
+		s.Steps = append(s.Steps, st)
 	}
 	sort.Slice(s.Designations, func(i, j int) bool { return s.Designations[i].Entry < s.Designations[j].Entry })
 	return s
@@ -134,7 +150,7 @@ func (m *MemState) PutZone(z truce.Zone) error {
 }
 
 func (m *MemState) GetSiteCommitment(entry int64) (truce.SiteCommitment, error) {
-	c, ok := m.commitments[entry]
+	c, ok := m.siteCommitments[entry]
 	if !ok {
 		return c, fmt.Errorf("site commitment %d: %w", entry, store.ErrNotFound)
 	}
@@ -142,10 +158,10 @@ func (m *MemState) GetSiteCommitment(entry int64) (truce.SiteCommitment, error) 
 }
 
 func (m *MemState) PutSiteCommitment(c truce.SiteCommitment) error {
-	if _, ok := m.commitments[c.Entry]; ok {
+	if _, ok := m.siteCommitments[c.Entry]; ok {
 		return fmt.Errorf("site commitment %d: %w", c.Entry, store.ErrExists)
 	}
-	m.commitments[c.Entry] = c
+	m.siteCommitments[c.Entry] = c
 	return nil
 }
 
@@ -156,3 +172,84 @@ func (m *MemState) PutNotice(n truce.Notice) error {
 	m.notices[n.ID] = n
 	return nil
 }
+
+// getDoc decodes the JSON held under id, or reports what is missing.
+func getDoc[T any](docs map[string][]byte, what, id string) (T, error) {
+	var v T
+	b, ok := docs[id]
+	if !ok {
+		return v, fmt.Errorf("%s %q: %w", what, id, store.ErrNotFound)
+	}
+	err := json.Unmarshal(b, &v)
+	return v, err
+}
+
+func putDoc(docs map[string][]byte, id string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	docs[id] = b
+	return nil
+}
+
+func (m *MemState) ZonesMeeting(box store.Box) ([]truce.Zone, error) {
+	var out []truce.Zone
+	for _, id := range slices.Sorted(maps.Keys(m.zones)) {
+		z, err := m.GetZone(id)
+		if err != nil {
+			return nil, err
+		}
+		if store.Box(z.BBox).Meets(box) {
+			out = append(out, z)
+		}
+	}
+	return out, nil
+}
+
+func (m *MemState) GetIncident(id string) (truce.Incident, error) {
+	return getDoc[truce.Incident](m.incidents, "incident", id)
+}
+
+func (m *MemState) PutIncident(i truce.Incident) error { return putDoc(m.incidents, i.ID, i) }
+
+func (m *MemState) EachIncidentMeeting(box store.Box, fn func(truce.Incident) error) error {
+	for _, id := range slices.Sorted(maps.Keys(m.incidents)) {
+		i, err := m.GetIncident(id)
+		if err != nil {
+			return err
+		}
+		if store.Box(i.BBox).Meets(box) {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m *MemState) GetCommitment(id string) (truce.Commitment, error) {
+	return getDoc[truce.Commitment](m.commitments, "commitment", id)
+}
+
+func (m *MemState) PutCommitment(c truce.Commitment) error { return putDoc(m.commitments, c.ID, c) }
+
+func (m *MemState) CommitmentsBy(party string) ([]truce.Commitment, error) {
+	var out []truce.Commitment
+	for _, id := range slices.Sorted(maps.Keys(m.commitments)) {
+		c, err := m.GetCommitment(id)
+		if err != nil {
+			return nil, err
+		}
+		if c.Party == party {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (m *MemState) GetStep(id string) (truce.Step, error) {
+	return getDoc[truce.Step](m.steps, "step", id)
+}
+
+func (m *MemState) PutStep(s truce.Step) error { return putDoc(m.steps, s.ID, s) }

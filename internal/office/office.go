@@ -27,6 +27,8 @@ type Service struct {
 	spatial *Spatial
 	limits  geo.Limits
 	checks  *auth.Limiter // deconfliction checks and notices, per party
+	// answerWindow is how long after release an accused party has to answer.
+	answerWindow time.Duration
 
 	siteMu sync.Mutex // one site-set commitment at a time
 }
@@ -41,6 +43,9 @@ type Config struct {
 	// checks and notices together (default one every 2 s, bursts of 30).
 	CheckEvery time.Duration
 	CheckBurst int
+	// AnswerWindow is how long an accused party has to answer an incident
+	// after its release (default 72 h).
+	AnswerWindow time.Duration
 }
 
 // NewService returns the office service over st, appending through w. The
@@ -59,10 +64,14 @@ func NewService(st store.Store, w *Writer, sp *Spatial, cfg Config) *Service {
 	if cfg.CheckBurst <= 0 {
 		cfg.CheckBurst = 30
 	}
+	if cfg.AnswerWindow <= 0 {
+		cfg.AnswerWindow = 72 * time.Hour
+	}
 	return &Service{
 		store: st, writer: w, log: cfg.Logger, now: cfg.Now, spatial: sp,
-		limits: geo.Limits{MaxVertices: cfg.MaxVertices},
-		checks: auth.NewLimiter(cfg.CheckEvery, cfg.CheckBurst, 10_000),
+		limits:       geo.Limits{MaxVertices: cfg.MaxVertices},
+		checks:       auth.NewLimiter(cfg.CheckEvery, cfg.CheckBurst, 10_000),
+		answerWindow: cfg.AnswerWindow,
 	}
 }
 

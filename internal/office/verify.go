@@ -255,7 +255,16 @@ func CompareState(stored, built *store.Snapshot) error {
 		func(c truce.SiteCommitment) string { return fmt.Sprintf("of entry %d", c.Entry) }); err != nil {
 		return err
 	}
-	return compareByKey("notice", stored.Notices, built.Notices, func(n truce.Notice) string { return n.ID })
+	if err := compareByKey("notice", stored.Notices, built.Notices, func(n truce.Notice) string { return n.ID }); err != nil {
+		return err
+	}
+	if err := compareByKey("incident", stored.Incidents, built.Incidents, func(i truce.Incident) string { return i.ID }); err != nil {
+		return err
+	}
+	if err := compareByKey("commitment", stored.Commitments, built.Commitments, func(c truce.Commitment) string { return c.ID }); err != nil {
+		return err
+	}
+	return compareByKey("step", stored.Steps, built.Steps, func(s truce.Step) string { return s.ID })
 }
 
 // compareByKey reports the first item of stored that the journal does not
@@ -302,7 +311,7 @@ func normalize(v any) any {
 	case truce.DesignationRecord:
 		x.Time = x.Time.UTC()
 		return x
-	case truce.Zone, truce.SiteCommitment, truce.Notice:
+	case truce.Zone, truce.SiteCommitment, truce.Notice, truce.Incident, truce.Commitment, truce.Step:
 		// Nested times and maps: compare the canonical JSON.
 		b, err := json.Marshal(x)
 		if err != nil {

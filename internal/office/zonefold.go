@@ -229,9 +229,12 @@ func applyZoneRelease(p store.Projection, index int64, e truce.Entry) error {
 		return err
 	}
 	settleVersion(&z, z.Latest(), parties)
-	settleZone(&z)
+	settleZone(&z, e.Time)
 	z.UpdatedAt, z.Entry = e.Time, index
-	return p.PutZone(z)
+	if err := p.PutZone(z); err != nil {
+		return err
+	}
+	return recomputeNear(p, z)
 }
 
 func checkItemID(what, id string) error {
@@ -271,7 +274,7 @@ func settleVersion(z *truce.Zone, v *truce.ZoneVersion, parties []truce.Party) {
 // settleZone derives the zone's status, version in force, content and box
 // from its versions: the newest version in force stays in force while a newer
 // one awaits acknowledgement.
-func settleZone(z *truce.Zone) {
+func settleZone(z *truce.Zone, at time.Time) {
 	latest := z.Latest()
 	z.ZoneContent = latest.ZoneContent
 	z.InForce = 0
@@ -281,9 +284,24 @@ func settleZone(z *truce.Zone) {
 			break
 		}
 	}
+	// The box covers every version: a violation is judged against the
+	// version in force when the incident happened, however old.
 	z.BBox = latest.BBox
-	if v := z.VersionOf(z.InForce); v != nil {
+	for _, v := range z.Versions {
 		z.BBox = unionBox(z.BBox, v.BBox)
+	}
+	for i := range z.Versions {
+		v := &z.Versions[i]
+		effective := z.Withdrawn == nil && v.Version == z.InForce
+		n := len(v.InForceSpans)
+		open := n > 0 && v.InForceSpans[n-1].Until == nil
+		switch {
+		case effective && !open:
+			v.InForceSpans = append(v.InForceSpans, truce.Span{From: at})
+		case !effective && open:
+			until := at
+			v.InForceSpans[n-1].Until = &until
+		}
 	}
 	switch {
 	case z.Withdrawn != nil:
@@ -340,9 +358,12 @@ func applyZoneAnswer(p store.Projection, index int64, e truce.Entry, kind truce.
 		return err
 	}
 	settleVersion(&z, v, parties)
-	settleZone(&z)
+	settleZone(&z, e.Time)
 	z.UpdatedAt, z.Entry = e.Time, index
-	return p.PutZone(z)
+	if err := p.PutZone(z); err != nil {
+		return err
+	}
+	return recomputeNear(p, z)
 }
 
 func applyZoneWithdraw(p store.Projection, index int64, e truce.Entry) error {
@@ -364,9 +385,12 @@ func applyZoneWithdraw(p store.Projection, index int64, e truce.Entry) error {
 		return truce.Errorf(truce.EConflict, "zone %s is already withdrawn", z.ID)
 	}
 	z.Withdrawn = &truce.ZoneResponse{Kind: "withdraw", Reason: b.Reason, Member: e.Member, Time: e.Time, Entry: index}
-	settleZone(&z)
+	settleZone(&z, e.Time)
 	z.UpdatedAt, z.Entry = e.Time, index
-	return p.PutZone(z)
+	if err := p.PutZone(z); err != nil {
+		return err
+	}
+	return recomputeNear(p, z)
 }
 
 func applySitesCommit(p store.Projection, index int64, e truce.Entry) error {

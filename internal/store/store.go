@@ -129,6 +129,25 @@ type Projection interface {
 	PutSiteCommitment(c truce.SiteCommitment) error
 	// PutNotice writes a new notice; ErrExists if its id is taken.
 	PutNotice(n truce.Notice) error
+
+	// ZonesMeeting lists released zones whose BBox meets box, by id.
+	ZonesMeeting(box Box) ([]truce.Zone, error)
+	// GetIncident reads a released incident (never a draft).
+	GetIncident(id string) (truce.Incident, error)
+	// PutIncident writes a released incident whole, creating or replacing
+	// it, with its violations (the rows the statistics count).
+	PutIncident(i truce.Incident) error
+	// EachIncidentMeeting calls fn with every released incident whose BBox
+	// meets box, by id: the incidents a zone's change may affect.
+	EachIncidentMeeting(box Box, fn func(truce.Incident) error) error
+	GetCommitment(id string) (truce.Commitment, error)
+	// PutCommitment writes a released commitment whole, creating or replacing it.
+	PutCommitment(c truce.Commitment) error
+	// CommitmentsBy lists the released commitments party made, by id.
+	CommitmentsBy(party string) ([]truce.Commitment, error)
+	GetStep(id string) (truce.Step, error)
+	// PutStep writes a step whole, creating or replacing it.
+	PutStep(s truce.Step) error
 }
 
 // Snapshot is the whole projected office state in a canonical order, for
@@ -139,6 +158,9 @@ type Snapshot struct {
 	Zones           []truce.Zone              // by id
 	SiteCommitments []truce.SiteCommitment    // by entry index
 	Notices         []truce.Notice            // by id
+	Incidents       []truce.Incident          // by id
+	Commitments     []truce.Commitment        // by id
+	Steps           []truce.Step              // by id
 }
 
 // Page asks for one page of a list: at most Limit items after the cursor.
@@ -167,7 +189,54 @@ type Office interface {
 	// Notices lists notices by id after page.After that match f.
 	Notices(ctx context.Context, f NoticeFilter, page Page) ([]truce.Notice, error)
 
+	Incident(ctx context.Context, id string) (truce.Incident, error)
+	// Incidents lists released incidents by id after page.After that match f.
+	Incidents(ctx context.Context, f IncidentFilter, page Page) ([]truce.Incident, error)
+	// ViolationCounts counts released incidents with at least one
+	// violation, per key of f.By and per week (Monday 00:00 UTC) of
+	// occurred_at, within f's window.
+	ViolationCounts(ctx context.Context, f StatsFilter) ([]Count, error)
+	Commitment(ctx context.Context, id string) (truce.Commitment, error)
+	// Commitments lists released commitments by id after page.After.
+	Commitments(ctx context.Context, page Page) ([]truce.Commitment, error)
+	Step(ctx context.Context, id string) (truce.Step, error)
+	// Steps lists steps by id after page.After.
+	Steps(ctx context.Context, page Page) ([]truce.Step, error)
+
 	Snapshot(ctx context.Context) (*Snapshot, error)
+}
+
+// IncidentFilter selects incidents. Zero fields select everything.
+type IncidentFilter struct {
+	From, Until *time.Time // occurred_at in [From, Until)
+	BBox        *Box
+	Perpetrator string
+	// Violation, when set, keeps incidents with (true) or without (false)
+	// a violation.
+	Violation *bool
+}
+
+// Statistics keys.
+const (
+	ByPerpetrator     = "perpetrator"
+	ByAnswerableParty = "answerable_party"
+	ByZone            = "zone"
+)
+
+// StatsFilter selects what ViolationCounts counts.
+type StatsFilter struct {
+	By          string // ByPerpetrator, ByAnswerableParty or ByZone
+	From, Until *time.Time
+}
+
+// Count is the number of incidents of one key in one week. An incident
+// counts once per key however many of its violations share the key; a
+// violation with no answerable party (or an incident with no perpetrator)
+// counts under the key "".
+type Count struct {
+	Key   string
+	Week  time.Time
+	Count int64
 }
 
 // HQ stores each party's private items: zone drafts, sites, the seeds of
@@ -197,6 +266,20 @@ type HQ interface {
 	PutSiteSet(ctx context.Context, s truce.SiteSet) error
 	// SiteSets lists party's commitment records in entry order, seeds included.
 	SiteSets(ctx context.Context, party string) ([]truce.SiteSet, error)
+
+	// PutIncidentDraft creates or replaces an incident draft of i.Owner;
+	// ErrExists if the id is another party's.
+	PutIncidentDraft(ctx context.Context, i truce.Incident) error
+	IncidentDraft(ctx context.Context, owner, id string) (truce.Incident, error)
+	DeleteIncidentDraft(ctx context.Context, owner, id string) error
+	// IncidentDrafts lists owner's unreleased incident drafts by id.
+	IncidentDrafts(ctx context.Context, owner string, f IncidentFilter, page Page) ([]truce.Incident, error)
+	// PutCommitmentDraft creates or replaces a commitment draft of c.Party.
+	PutCommitmentDraft(ctx context.Context, c truce.Commitment) error
+	CommitmentDraft(ctx context.Context, party, id string) (truce.Commitment, error)
+	DeleteCommitmentDraft(ctx context.Context, party, id string) error
+	// CommitmentDrafts lists party's unreleased commitment drafts by id.
+	CommitmentDrafts(ctx context.Context, party string, page Page) ([]truce.Commitment, error)
 
 	AddProbe(ctx context.Context, p truce.Probe) error
 	Probe(ctx context.Context, owner, id string) (truce.Probe, error)

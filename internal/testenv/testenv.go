@@ -68,13 +68,17 @@ func start(tb testing.TB, postgres bool, opts []Option) *Env {
 	for _, o := range opts {
 		o(&opt)
 	}
+	clk := demo.NewClock(demo.Start())
+	if opt.Now == nil {
+		opt.Now = clk.Now
+	}
 	app, err := cli.NewApp(ctx, st, opt)
 	if err != nil {
 		st.Close()
 		tb.Fatal(err)
 	}
 	e.App = app
-	if err := demo.Seed(ctx, app.Arrangement.Origin, app.Accounts, app.Office); err != nil {
+	if err := demo.Seed(ctx, app.Arrangement.Origin, app.Accounts, app.Office, clk); err != nil {
 		app.Close()
 		tb.Fatal(err)
 	}
