@@ -33,6 +33,17 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Geometry beside PostGIS (docs/benchmarks.md, Geometry): installs Debian's PostGIS for the local
+# PostgreSQL 15 if missing, then runs package geo's benchmarks and the comparison with PostGIS
+# and a linear scan in one process (about 6 minutes here; loading 1,000,000 zones into
+# PostgreSQL took 18-28 s of it and is bounded at 30 minutes).
+.PHONY: bench-postgis
+POSTGIS_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+BENCHCOUNT  ?= 3
+bench-postgis:
+	@dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || apt-get install -y postgresql-15-postgis-3
+	TRUCE_BENCH_POSTGIS='$(POSTGIS_URL)' $(GO) test -run '^$$' -bench . -count=$(BENCHCOUNT) -timeout 2h -v ./internal/geo/ ./internal/geo/geobench/
+
 # A short run of every fuzz target; crashers land in testdata/fuzz/.
 FUZZTIME ?= 20s
 fuzz:

@@ -5,20 +5,16 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/truce-org/truce/internal/geo/geotest"
 )
 
-// The benchmark data follow the REFERENCE measurement of PostGIS: star
-// polygons of ~23 positions (22 distinct vertices) with an outer radius of
-// 100–1,000 m (vertex radii between half and all of it), centres uniform over
-// 300 km × 300 km around 36°N 37°E; queries are star polygons of the same
-// kind with an outer radius of 2.5 km (5 km across). Zones have no buffer of
-// their own; the 1 km case gives the query a 1,000 m buffer, like
-// ST_DWithin(geography, 1000).
-
-const (
-	benchLon, benchLat = 37.0, 36.0
-	benchHalfSpan      = 150e3 // metres
-)
+// The benchmark data are geotest's workload (REFERENCE's measurement of
+// PostGIS): star polygons of ~23 positions with an outer radius of
+// 100–1,000 m over 300 km × 300 km, and 5 km query stars. Zones have no
+// buffer of their own; the 1 km case gives the query a 1,000 m buffer, like
+// ST_DWithin(geography, 1000). Package geobench runs the same workload
+// beside PostGIS.
 
 type benchSet struct {
 	zones   []Geometry
@@ -31,29 +27,31 @@ var (
 	benchSetsMu sync.Mutex
 )
 
-func benchZones(rng *rand.Rand, n int) []Geometry {
-	zs := make([]Geometry, n)
-	for i := range zs {
-		lon, lat := offset(benchLon, benchLat, (2*rng.Float64()-1)*benchHalfSpan, (2*rng.Float64()-1)*benchHalfSpan)
-		r := 100 + 900*rng.Float64()
-		g, err := ParsePolygonal([]byte(starPolygon(rng, lon, lat, r, 22)), Limits{})
+// benchWorkload is the n-zone workload, the one geobench uses too.
+func benchWorkload(n int) geotest.Workload {
+	return geotest.Workload{Zones: n, Queries: 1000, Seed: uint64(n)}
+}
+
+func parseZones(w geotest.Workload) []Geometry {
+	zs := make([]Geometry, 0, w.Zones)
+	w.EachZone(func(_ int, js []byte) {
+		g, err := ParsePolygonal(js, Limits{})
 		if err != nil {
 			panic(err)
 		}
-		zs[i] = g
-	}
+		zs = append(zs, g)
+	})
 	return zs
 }
 
-func benchQueries(rng *rand.Rand, n int) []Geometry {
-	qs := make([]Geometry, n)
-	for i := range qs {
-		lon, lat := offset(benchLon, benchLat, (2*rng.Float64()-1)*(benchHalfSpan-5e3), (2*rng.Float64()-1)*(benchHalfSpan-5e3))
-		g, err := Parse([]byte(starPolygon(rng, lon, lat, 2500, 22)), Limits{})
+func parseQueries(w geotest.Workload) []Geometry {
+	var qs []Geometry
+	for _, js := range w.QueryJSON() {
+		g, err := Parse(js, Limits{})
 		if err != nil {
 			panic(err)
 		}
-		qs[i] = g
+		qs = append(qs, g)
 	}
 	return qs
 }
@@ -66,8 +64,8 @@ func getBenchSet(b *testing.B, n int) *benchSet {
 	if s, ok := benchSets[n]; ok {
 		return s
 	}
-	rng := rand.New(rand.NewPCG(uint64(n), 7))
-	s := &benchSet{zones: benchZones(rng, n), queries: benchQueries(rng, 1000)}
+	w := benchWorkload(n)
+	s := &benchSet{zones: parseZones(w), queries: parseQueries(w)}
 	s.ix = new(Index[int])
 	for i, z := range s.zones {
 		s.ix.Insert(i, z, 0)
@@ -129,7 +127,7 @@ func heapInUse() uint64 {
 func BenchmarkIndexBuild1M(b *testing.B) {
 	const n = 1_000_000
 	before := heapInUse()
-	zones := benchZones(rand.New(rand.NewPCG(1, 1)), n)
+	zones := parseZones(geotest.Workload{Zones: n, Seed: 1})
 	geomBytes := heapInUse() - before
 	raw := 0
 	for _, z := range zones {
@@ -160,7 +158,7 @@ func BenchmarkParseZone(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	var in [][]byte
 	for range 1000 {
-		in = append(in, []byte(starPolygon(rng, benchLon, benchLat, 500, 22)))
+		in = append(in, []byte(starPolygon(rng, geotest.Lon, geotest.Lat, 500, geotest.StarVertices)))
 	}
 	i := 0
 	for b.Loop() {

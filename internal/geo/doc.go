@@ -36,6 +36,8 @@
 //
 // Following the recipe in REFERENCE.md: candidates come from an R-tree
 // (tidwall/rtree) over boxes widened by each zone's buffer; a candidate whose
+// first vertex lies in the query is a hit (for a polygon query, an exact
+// point-in-polygon test over the edges of one latitude band of it); one whose
 // box lies wholly inside the query, or wholly too far from it, is decided
 // from the box; otherwise the two geometries are projected affinely around
 // the query, where the true length of any path is between kmin and kmax times

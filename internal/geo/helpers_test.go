@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/peterstace/simplefeatures/geom"
+
+	"github.com/truce-org/truce/internal/geo/geotest"
 )
 
 // MustParse parses GeoJSON or fails the test.
@@ -21,48 +22,24 @@ func MustParse(tb testing.TB, s string) Geometry {
 	return g
 }
 
-// offset moves (lon, lat) by east and north metres using the local radii: a
-// plain approximation, used only to place test shapes.
+// offset moves (lon, lat) by east and north metres (geotest.Offset).
 func offset(lon, lat, east, north float64) (float64, float64) {
-	return lon + east/(parallelRadius(lat)*rad), lat + north/(meridianRadius(lat)*rad)
+	return geotest.Offset(lon, lat, east, north)
 }
 
 // starRing returns a closed star-shaped ring of n distinct vertices around
-// (lon, lat) with radii in [r/2, r] metres, strictly increasing angles.
+// (lon, lat) with radii in [r/2, r] metres (geotest.StarRing).
 func starRing(rng *rand.Rand, lon, lat, r float64, n int) [][2]float64 {
-	ring := make([][2]float64, 0, n+1)
-	phase := rng.Float64() * 2 * math.Pi
-	for i := range n {
-		th := phase + 2*math.Pi*(float64(i)+0.8*rng.Float64())/float64(n)
-		rr := r * (0.5 + 0.5*rng.Float64())
-		x, y := offset(lon, lat, rr*math.Cos(th), rr*math.Sin(th))
-		ring = append(ring, [2]float64{x, y})
-	}
-	return append(ring, ring[0])
+	return geotest.StarRing(rng, lon, lat, r, n)
 }
 
 func ringJSON(sb *strings.Builder, ring [][2]float64) {
-	sb.WriteByte('[')
-	for i, p := range ring {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('[')
-		sb.WriteString(strconv.FormatFloat(p[0], 'f', -1, 64))
-		sb.WriteByte(',')
-		sb.WriteString(strconv.FormatFloat(p[1], 'f', -1, 64))
-		sb.WriteByte(']')
-	}
-	sb.WriteByte(']')
+	sb.Write(geotest.AppendRing(nil, ring))
 }
 
 // starPolygon returns the GeoJSON of a star polygon.
 func starPolygon(rng *rand.Rand, lon, lat, r float64, n int) string {
-	var sb strings.Builder
-	sb.WriteString(`{"type":"Polygon","coordinates":[`)
-	ringJSON(&sb, starRing(rng, lon, lat, r, n))
-	sb.WriteString(`]}`)
-	return sb.String()
+	return string(geotest.AppendPolygon(nil, starRing(rng, lon, lat, r, n)))
 }
 
 // randomGeometry returns a random Point, LineString, Polygon (possibly with a

@@ -110,6 +110,8 @@ func (ix *Index[K]) Search(q Geometry, bufferM float64, fn func(key K) bool) {
 	qbuf := bufferM + Tolerance
 	p := getPrepared(q.s, ix.maxBuf+qbuf)
 	defer putPrepared(p)
+	p.buildBands()
+	banded := p.bands.n > 0
 	qmin, qmax := widen(q.s.box, qbuf)
 	tmin, tmax := ix.tree.Bounds()
 	// Longitudes wrap: also look 360° either way when the widened boxes reach
@@ -146,17 +148,22 @@ func (ix *Index[K]) Search(q Geometry, bufferM float64, fn func(key K) bool) {
 					return true // seen in an earlier look
 				}
 			}
-			c := 0
-			if fast && emin[0] >= -180 && emax[0] <= 180 {
-				c = p.classifyRect(emin, emax, qbuf)
-			}
-			if c < 0 {
-				return true
-			}
 			// Cheap tests on the first vertex, held in the entry, before the
-			// full test reads the shape.
+			// full test reads the shape: with bands, a point-in-polygon test
+			// costs less than deciding from the rectangle.
 			d := e.buf + qbuf
-			if c > 0 || p.covers(e.x0, e.y0) || (d > 1 && p.nearPoint(e.x0, e.y0, d)) {
+			hit := banded && p.covers(e.x0, e.y0)
+			if !hit {
+				c := 0
+				if fast && emin[0] >= -180 && emax[0] <= 180 {
+					c = p.classifyRect(emin, emax, qbuf)
+				}
+				if c < 0 {
+					return true
+				}
+				hit = c > 0 || (!banded && p.covers(e.x0, e.y0)) || (d > 1 && p.nearPoint(e.x0, e.y0, d))
+			}
+			if hit {
 				if !fn(e.key) {
 					stop = true
 					return false
