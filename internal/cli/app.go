@@ -160,7 +160,7 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	acc := office.NewAccounts(st.Store, st.Ring, office.AccountsConfig{
 		Hasher: auth.NewHasher(params, opt.MaxHashes), SessionTTL: opt.SessionTTL,
 		UserEvery: opt.SignInEvery, UserBurst: opt.SignInBurst, AddrEvery: opt.AddrEvery, AddrBurst: opt.AddrBurst,
-		Logger: log,
+		Logger: log, Now: opt.Now,
 	})
 	sp := office.NewSpatial()
 	if err := sp.Load(ctx, st.Store); err != nil {

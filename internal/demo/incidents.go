@@ -40,22 +40,23 @@ var incidents = []incidentSeed{
 		description: "Attack on a bus at the border crossing (illustrative).", verify: "confirmed"},
 	{day: 80, reporter: "us", typ: truce.IncidentShelling, perpetrator: "Government Forces", lon: 36.64, lat: 35.89,
 		description: "Shelling in the valley, which is still only proposed (illustrative).", response: "dispute"},
-	{day: 96, reporter: "ru", typ: truce.IncidentGrenade, perpetrator: "Free Hills Brigades", lon: 36.04, lat: 35.95, fatalities: 0,
-		description: "Grenade thrown at the coastal road depot (illustrative); not yet answered."},
+	{day: 96, reporter: "ru", typ: truce.IncidentGrenade, perpetrator: "Free Hills Brigades", lon: 36.37, lat: 36.06, fatalities: 0,
+		description: "Grenade thrown in the hill villages by a force answerable to us (illustrative); not yet answered."},
 }
 
 var steps = []struct {
 	day         int // due, days after the start
+	updated     int // when its status changed, days after the start
 	title       string
 	responsible string
 	status      truce.StepStatus
 	evidence    string
 }{
-	{10, "Establish each party's headquarters (illustrative)", "us", truce.StepDone, "HQs opened on day 8 (illustrative)."},
-	{14, "Staff the joint coordination office (illustrative)", "ru", truce.StepDone, "Officials named on day 12 (illustrative)."},
-	{60, "Share intelligence on excluded groups (illustrative)", "us", truce.StepInProgress, "First two reports shared (illustrative)."},
-	{70, "Ground flights over designated areas (illustrative)", "ru", truce.StepPlanned, ""},
-	{130, "Open humanitarian access to the valley (illustrative)", "ru", truce.StepPlanned, ""},
+	{10, 8, "Establish each party's headquarters (illustrative)", "us", truce.StepDone, "HQs opened on day 8 (illustrative)."},
+	{14, 12, "Staff the joint coordination office (illustrative)", "ru", truce.StepDone, "Officials named on day 12 (illustrative)."},
+	{120, 58, "Share intelligence on excluded groups (illustrative)", "us", truce.StepInProgress, "First two reports shared (illustrative)."},
+	{70, 0, "Ground flights over designated areas (illustrative)", "ru", truce.StepPlanned, ""},
+	{130, 0, "Open humanitarian access to the valley (illustrative)", "ru", truce.StepPlanned, ""},
 }
 
 func byPrefix(m map[string]string, prefix string) string {
@@ -110,21 +111,44 @@ func seedIncidents(ctx context.Context, svc *office.Service, as func(string, tru
 			}
 		}
 	}
+	// Step updates happen on their days, between the incidents: the clock
+	// only moves forward.
+	type update struct {
+		day int
+		run func() error
+	}
+	var updates []update
+	clk.Set(day(3))
 	for _, s := range steps {
-		clk.Set(day(3))
 		due := day(s.day)
 		st, err := svc.CreateStep(as("us", truce.RoleOfficial), office.StepInput{Title: s.title, ResponsibleParty: s.responsible, Due: &due})
 		if err != nil {
 			return fmt.Errorf("demo: step %q: %w", s.title, err)
 		}
 		if s.status != truce.StepPlanned {
-			clk.Set(day(s.day - 2))
-			if _, err := svc.UpdateStep(as(s.responsible, truce.RoleOfficial), st.ID, office.StepUpdateBody{Status: s.status, Evidence: s.evidence}); err != nil {
-				return fmt.Errorf("demo: update step %q: %w", s.title, err)
-			}
+			updates = append(updates, update{s.updated, func() error {
+				_, err := svc.UpdateStep(as(s.responsible, truce.RoleOfficial), st.ID, office.StepUpdateBody{Status: s.status, Evidence: s.evidence})
+				if err != nil {
+					return fmt.Errorf("demo: update step %q: %w", s.title, err)
+				}
+				return nil
+			}})
 		}
 	}
+	runUpdates := func(until int) error {
+		for len(updates) > 0 && updates[0].day <= until {
+			clk.Set(day(updates[0].day))
+			if err := updates[0].run(); err != nil {
+				return err
+			}
+			updates = updates[1:]
+		}
+		return nil
+	}
 	for _, in := range incidents {
+		if err := runUpdates(in.day); err != nil {
+			return err
+		}
 		at := day(in.day)
 		clk.Set(at.Add(2 * time.Hour))
 		typ, desc := in.typ, in.description
@@ -166,5 +190,5 @@ func seedIncidents(ctx context.Context, svc *office.Service, as func(string, tru
 			}
 		}
 	}
-	return nil
+	return runUpdates(Days)
 }

@@ -173,7 +173,10 @@ func statsAgreeWithList(t *testing.T, e *testenv.Env) {
 			if cursor != "" {
 				path += "&cursor=" + cursor
 			}
-			fc := decode[collectionOut](t, get(t, e, "us-official", path))
+			fc := decode[struct {
+				Features   []struct{ ID string } `json:"features"`
+				NextCursor string                `json:"next_cursor"`
+			}](t, get(t, e, "us-official", path))
 			listed += len(fc.Features)
 			if cursor = fc.NextCursor; cursor == "" {
 				break
