@@ -160,6 +160,14 @@ func (i *Incident) OverdueAt(now time.Time) bool {
 	return i.AnswerDue != nil && i.Accused != nil && !now.Before(*i.AnswerDue) && !i.Answered()
 }
 
+// WeekStart is the Monday 00:00 UTC that starts t's week: the statistics'
+// weeks.
+func WeekStart(t time.Time) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
 // CommitmentStatus is where a commitment stands.
 type CommitmentStatus string
 

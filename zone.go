@@ -159,8 +159,9 @@ type Zone struct {
 	// Withdrawn holds the withdrawal, if any.
 	Withdrawn *ZoneResponse  `json:"withdrawn,omitempty"`
 	Revealed  []RevealedSite `json:"revealed_sites"`
-	// BBox bounds every geometry the zone protects with (the latest version
-	// and the one in force): [min lon, min lat, max lon, max lat].
+	// BBox bounds what every version of the zone protects, buffers
+	// included: [min lon, min lat, max lon, max lat]. (A draft's is its
+	// geometry's box.)
 	BBox [4]float64 `json:"bbox"`
 	// Entry is the last journal entry that changed the zone (0 for a draft).
 	Entry int64 `json:"entry"`

@@ -37,7 +37,7 @@ func weekCount(tb testing.TB, e *testenv.Env, by, key string, week time.Time) in
 			continue
 		}
 		for _, c := range sr.Counts {
-			if c.Start.Equal(office.WeekStart(week)) {
+			if c.Start.Equal(truce.WeekStart(week)) {
 				return c.Count
 			}
 		}

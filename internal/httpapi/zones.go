@@ -143,7 +143,11 @@ func zoneFeature(z truce.Zone) Feature {
 	if p.RevealedSites == nil {
 		p.RevealedSites = []truce.RevealedSite{}
 	}
+	// The Feature's bbox is its geometry's extent (RFC 7946 §5).
 	box := z.BBox
+	if l := z.Latest(); l != nil {
+		box = l.BBox
+	}
 	return Feature{Type: "Feature", ID: z.ID, BBox: &box, Geometry: z.Geometry, Properties: p}
 }
 

@@ -278,10 +278,10 @@ func (s *Service) ViolationStats(ctx context.Context, f store.StatsFilter) ([]Se
 	}
 	var first, last time.Time
 	if f.From != nil {
-		first = WeekStart(*f.From)
+		first = truce.WeekStart(*f.From)
 	}
 	if f.Until != nil {
-		last = WeekStart(f.Until.Add(-time.Nanosecond))
+		last = truce.WeekStart(f.Until.Add(-time.Nanosecond))
 	}
 	byKey := map[string]map[time.Time]int64{}
 	for _, c := range counts {
@@ -307,13 +307,6 @@ func (s *Service) ViolationStats(ctx context.Context, f store.StatsFilter) ([]Se
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
-}
-
-// WeekStart is the Monday 00:00 UTC that starts t's week.
-func WeekStart(t time.Time) time.Time {
-	t = t.UTC()
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
 }
 
 func (s *Service) label(ctx context.Context, by, key string) string {

@@ -153,7 +153,7 @@ func violations(p store.Projection, i *truce.Incident) ([]truce.Violation, error
 	if err != nil {
 		return nil, GeometryError("geometry", err)
 	}
-	zones, err := p.ZonesMeeting(widen(i.BBox, MaxBufferM))
+	zones, err := p.ZonesMeeting(store.Box(i.BBox))
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func settleCommitment(c *truce.Commitment) {
 // change of zone z may affect, writing those whose violations changed.
 func recomputeNear(p store.Projection, z truce.Zone) error {
 	var near []truce.Incident
-	if err := p.EachIncidentMeeting(widen(z.BBox, MaxBufferM), func(i truce.Incident) error {
+	if err := p.EachIncidentMeeting(store.Box(z.BBox), func(i truce.Incident) error {
 		near = append(near, i)
 		return nil
 	}); err != nil {

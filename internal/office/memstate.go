@@ -24,6 +24,8 @@ type MemState struct {
 	incidents       map[string][]byte
 	commitments     map[string][]byte
 	steps           map[string][]byte
+	// boxes of zones and incidents, so box queries decode only what meets
+	zoneBoxes, incidentBoxes map[string][4]float64
 }
 
 var _ store.Projection = (*MemState)(nil)
@@ -33,6 +35,7 @@ func NewMemState(parties []truce.Party) *MemState {
 	m := &MemState{
 		parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{},
 		zones: map[string][]byte{}, siteCommitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
+		zoneBoxes: map[string][4]float64{}, incidentBoxes: map[string][4]float64{},
 		incidents: map[string][]byte{}, commitments: map[string][]byte{}, steps: map[string][]byte{},
 		partyList: slices.Clone(parties),
 	}
@@ -146,6 +149,7 @@ func (m *MemState) PutZone(z truce.Zone) error {
 		return err
 	}
 	m.zones[z.ID] = b
+	m.zoneBoxes[z.ID] = z.BBox
 	return nil
 }
 
@@ -196,13 +200,14 @@ func putDoc(docs map[string][]byte, id string, v any) error {
 func (m *MemState) ZonesMeeting(box store.Box) ([]truce.Zone, error) {
 	var out []truce.Zone
 	for _, id := range slices.Sorted(maps.Keys(m.zones)) {
+		if !store.Box(m.zoneBoxes[id]).Meets(box) {
+			continue
+		}
 		z, err := m.GetZone(id)
 		if err != nil {
 			return nil, err
 		}
-		if store.Box(z.BBox).Meets(box) {
-			out = append(out, z)
-		}
+		out = append(out, z)
 	}
 	return out, nil
 }
@@ -211,18 +216,22 @@ func (m *MemState) GetIncident(id string) (truce.Incident, error) {
 	return getDoc[truce.Incident](m.incidents, "incident", id)
 }
 
-func (m *MemState) PutIncident(i truce.Incident) error { return putDoc(m.incidents, i.ID, i) }
+func (m *MemState) PutIncident(i truce.Incident) error {
+	m.incidentBoxes[i.ID] = i.BBox
+	return putDoc(m.incidents, i.ID, i)
+}
 
 func (m *MemState) EachIncidentMeeting(box store.Box, fn func(truce.Incident) error) error {
 	for _, id := range slices.Sorted(maps.Keys(m.incidents)) {
+		if !store.Box(m.incidentBoxes[id]).Meets(box) {
+			continue
+		}
 		i, err := m.GetIncident(id)
 		if err != nil {
 			return err
 		}
-		if store.Box(i.BBox).Meets(box) {
-			if err := fn(i); err != nil {
-				return err
-			}
+		if err := fn(i); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -175,6 +175,9 @@ func BoxOf(g geo.Geometry) [4]float64 {
 	return [4]float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}
 }
 
+// reach is the box a version protects: its geometry's box widened by its buffer.
+func reach(v truce.ZoneVersion) [4]float64 { return [4]float64(widen(v.BBox, v.BufferM)) }
+
 func unionBox(a, b [4]float64) [4]float64 {
 	return [4]float64{min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])}
 }
@@ -284,11 +287,12 @@ func settleZone(z *truce.Zone, at time.Time) {
 			break
 		}
 	}
-	// The box covers every version: a violation is judged against the
-	// version in force when the incident happened, however old.
-	z.BBox = latest.BBox
+	// The box covers every version with its buffer: a violation is judged
+	// against the version in force when the incident happened, however old,
+	// and the box is how the fold finds the zones an incident may meet.
+	z.BBox = reach(*latest)
 	for _, v := range z.Versions {
-		z.BBox = unionBox(z.BBox, v.BBox)
+		z.BBox = unionBox(z.BBox, reach(v))
 	}
 	for i := range z.Versions {
 		v := &z.Versions[i]

@@ -54,11 +54,16 @@ func (db *DB) Draft(ctx context.Context, owner, id string) (truce.Zone, error) {
 }
 
 func (db *DB) DeleteDraft(ctx context.Context, owner, id string) error {
-	what := fmt.Sprintf("draft %q", id)
+	return deleteMine(ctx, db, fmt.Sprintf("draft %q", id), "DELETE FROM zone_drafts WHERE id = $1 AND owner = $2", id, owner)
+}
+
+// deleteMine runs query, a delete by id and owner; ErrNotFound when it
+// deleted nothing.
+func deleteMine(ctx context.Context, db *DB, what, query, id, owner string) error {
 	if !storable(owner) || !storable(id) {
 		return notMine(what)
 	}
-	tag, err := db.pool.Exec(ctx, "DELETE FROM zone_drafts WHERE id = $1 AND owner = $2", id, owner)
+	tag, err := db.pool.Exec(ctx, query, id, owner)
 	if err != nil {
 		return fmt.Errorf("postgres: delete %s: %w", what, err)
 	}
@@ -201,4 +206,101 @@ func (db *DB) Probes(ctx context.Context, owner string, page store.Page) ([]truc
 	}
 	q, args := w.page("SELECT doc FROM probes", page)
 	return listDocs[truce.Probe](ctx, db.pool, "probes", nil, q, args...)
+}
+
+// qPutIncidentDraft, like qPutDraft, replaces only the owner's own draft.
+const qPutIncidentDraft = `INSERT INTO incident_drafts(id, owner, occurred_at, perpetrator, has_violation,
+	min_lon, min_lat, max_lon, max_lat, updated_at, doc)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (id) DO UPDATE SET occurred_at = excluded.occurred_at, perpetrator = excluded.perpetrator,
+	has_violation = excluded.has_violation, min_lon = excluded.min_lon, min_lat = excluded.min_lat,
+	max_lon = excluded.max_lon, max_lat = excluded.max_lat, updated_at = excluded.updated_at, doc = excluded.doc
+WHERE incident_drafts.owner = excluded.owner`
+
+// incidentDraftsVisible and commitmentDraftsVisible keep the drafts not
+// yet released, as draftsVisible does for zones.
+const (
+	incidentDraftsVisible   = "NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_drafts.id)"
+	commitmentDraftsVisible = "NOT EXISTS (SELECT 1 FROM commitments c WHERE c.id = commitment_drafts.id)"
+)
+
+func (db *DB) PutIncidentDraft(ctx context.Context, i truce.Incident) error {
+	what := fmt.Sprintf("incident draft %q", i.ID)
+	text := []string{"id", i.ID, "owner", i.Owner}
+	if i.Perpetrator != nil {
+		text = append(text, "perpetrator", *i.Perpetrator)
+	}
+	if err := checkText(text...); err != nil {
+		return fmt.Errorf("postgres: put %s: %w", what, err)
+	}
+	doc, err := json.Marshal(i)
+	if err != nil {
+		return fmt.Errorf("postgres: put %s: %w", what, err)
+	}
+	b := i.BBox
+	tag, err := db.pool.Exec(ctx, qPutIncidentDraft, i.ID, i.Owner, i.OccurredAt, i.Perpetrator, len(i.Violations) > 0,
+		b[0], b[1], b[2], b[3], i.UpdatedAt, doc)
+	return created(tag, err, what)
+}
+
+func (db *DB) IncidentDraft(ctx context.Context, owner, id string) (truce.Incident, error) {
+	var i truce.Incident
+	what := fmt.Sprintf("incident draft %q", id)
+	if !storable(owner) || !storable(id) {
+		return i, notMine(what)
+	}
+	err := readDoc(ctx, db.pool, &i, what, "SELECT doc FROM incident_drafts WHERE id = $1 AND owner = $2 AND "+incidentDraftsVisible, id, owner)
+	return i, err
+}
+
+func (db *DB) DeleteIncidentDraft(ctx context.Context, owner, id string) error {
+	return deleteMine(ctx, db, fmt.Sprintf("incident draft %q", id), "DELETE FROM incident_drafts WHERE id = $1 AND owner = $2", id, owner)
+}
+
+func (db *DB) IncidentDrafts(ctx context.Context, owner string, f store.IncidentFilter, page store.Page) ([]truce.Incident, error) {
+	var w where
+	if !w.key("owner", owner) || !w.incidents(f) {
+		return nil, nil
+	}
+	w.add(incidentDraftsVisible)
+	q, args := w.page("SELECT doc FROM incident_drafts", page)
+	return listDocs[truce.Incident](ctx, db.pool, "incident drafts", nil, q, args...)
+}
+
+func (db *DB) PutCommitmentDraft(ctx context.Context, c truce.Commitment) error {
+	what := fmt.Sprintf("commitment draft %q", c.ID)
+	if err := checkText("id", c.ID, "party", c.Party); err != nil {
+		return fmt.Errorf("postgres: put %s: %w", what, err)
+	}
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("postgres: put %s: %w", what, err)
+	}
+	tag, err := db.pool.Exec(ctx, `INSERT INTO commitment_drafts(id, party, doc) VALUES ($1, $2, $3)
+		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE commitment_drafts.party = excluded.party`, c.ID, c.Party, doc)
+	return created(tag, err, what)
+}
+
+func (db *DB) CommitmentDraft(ctx context.Context, party, id string) (truce.Commitment, error) {
+	var c truce.Commitment
+	what := fmt.Sprintf("commitment draft %q", id)
+	if !storable(party) || !storable(id) {
+		return c, notMine(what)
+	}
+	err := readDoc(ctx, db.pool, &c, what, "SELECT doc FROM commitment_drafts WHERE id = $1 AND party = $2 AND "+commitmentDraftsVisible, id, party)
+	return c, err
+}
+
+func (db *DB) DeleteCommitmentDraft(ctx context.Context, party, id string) error {
+	return deleteMine(ctx, db, fmt.Sprintf("commitment draft %q", id), "DELETE FROM commitment_drafts WHERE id = $1 AND party = $2", id, party)
+}
+
+func (db *DB) CommitmentDrafts(ctx context.Context, party string, page store.Page) ([]truce.Commitment, error) {
+	var w where
+	if !w.key("party", party) {
+		return nil, nil
+	}
+	w.add(commitmentDraftsVisible)
+	q, args := w.page("SELECT doc FROM commitment_drafts", page)
+	return listDocs[truce.Commitment](ctx, db.pool, "commitment drafts", nil, q, args...)
 }

@@ -270,5 +270,8 @@ func (db *DB) Snapshot(ctx context.Context) (*store.Snapshot, error) {
 	if err := snapshotZones(ctx, tx, snap); err != nil {
 		return nil, err
 	}
+	if err := snapshotIncidents(ctx, tx, snap); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }

@@ -5,11 +5,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-org/truce/internal/store"
+	"github.com/truce-org/truce/internal/store/storetest"
 )
 
 // benchSize is the journal the proof benchmarks serve proofs from.
@@ -31,6 +35,12 @@ func TestMain(m *testing.M) {
 	}
 	if bench1M.dir != "" {
 		os.RemoveAll(bench1M.dir)
+	}
+	if stats1M.db != nil {
+		stats1M.db.Close()
+	}
+	if stats1M.dir != "" {
+		os.RemoveAll(stats1M.dir)
 	}
 	os.Exit(code)
 }
@@ -172,4 +182,160 @@ func BenchmarkReadHashesProof1M(b *testing.B) {
 func BenchmarkProofMemory1M(b *testing.B) {
 	_, mem := journal1M(b)
 	benchProofs(b, mem)
+}
+
+// statsSize is how many incidents BenchmarkViolationCounts counts.
+const statsSize = 1_000_000
+
+// stats1M is one store of statsSize released incidents, each with
+// violations, shared by the benchmarks of a run and removed by TestMain.
+var stats1M struct {
+	once sync.Once
+	dir  string
+	db   *DB
+}
+
+// insertRows writes rows into table's columns, many rows per statement.
+func insertRows(ctx context.Context, tx querier, table, cols string, rows [][]any) error {
+	ncol := strings.Count(cols, ",") + 1
+	tuple := "(?" + strings.Repeat(",?", ncol-1) + ")"
+	per := 30000 / ncol
+	for len(rows) > 0 {
+		part := rows[:min(per, len(rows))]
+		rows = rows[len(part):]
+		args := make([]any, 0, len(part)*ncol)
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + table + "(" + cols + ") VALUES " + tuple + strings.Repeat(","+tuple, len(part)-1)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// incidents1M returns the shared store.
+func incidents1M(b *testing.B) *DB {
+	b.Helper()
+	stats1M.once.Do(func() {
+		dir, err := os.MkdirTemp("", "truce-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		stats1M.dir = dir
+		stats1M.db = storeIncidents(b, filepath.Join(dir, "truce.db"), statsSize)
+	})
+	if stats1M.db == nil {
+		b.Fatal("the 1M incidents could not be stored")
+	}
+	return stats1M.db
+}
+
+// storeIncidents opens a new store at path and writes n synthetic
+// incidents. Its rows are what PutIncident writes (incidentArgs and
+// violationRows), inserted many per statement in transactions of 50,000
+// incidents for speed. It checks that the counts by each key sum as they
+// should: to the incidents (by perpetrator) and to the distinct pairs of
+// an incident and an answerable party or a zone.
+func storeIncidents(tb testing.TB, path string, n int) *DB {
+	start := time.Now()
+	ctx := context.Background()
+	db, err := Open(ctx, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sums := map[string]int64{}
+	var incidents, violations [][]any
+	flush := func() {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer tx.Rollback()
+		if err := insertRows(ctx, tx, "incidents", "id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc", incidents); err != nil {
+			tb.Fatal(err)
+		}
+		if err := insertRows(ctx, tx, "incident_violations", "incident_id, zone_id, answerable_party, perpetrator, occurred_at, week, by_perpetrator, by_answerable_party, by_zone", violations); err != nil {
+			tb.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			tb.Fatal(err)
+		}
+		incidents, violations = incidents[:0], violations[:0]
+	}
+	for i := range storetest.SyntheticIncidents(n) {
+		args, err := incidentArgs(i)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		incidents = append(incidents, args)
+		violations = append(violations, violationRows(i)...)
+		sums[store.ByPerpetrator]++
+		parties, zones := map[string]bool{}, map[string]bool{}
+		for _, v := range i.Violations {
+			parties[orEmpty(v.AnswerableParty)], zones[v.ZoneID] = true, true
+		}
+		sums[store.ByAnswerableParty] += int64(len(parties))
+		sums[store.ByZone] += int64(len(zones))
+		if len(incidents) == 50_000 {
+			flush()
+		}
+	}
+	if len(incidents) > 0 {
+		flush()
+	}
+	for by, want := range sums {
+		counts, err := db.ViolationCounts(ctx, store.StatsFilter{By: by})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var sum int64
+		for _, c := range counts {
+			sum += c.Count
+		}
+		if sum != want {
+			tb.Fatalf("ViolationCounts by %s sums to %d, want %d", by, sum, want)
+		}
+	}
+	st, _ := os.Stat(path)
+	tb.Logf("stored %d incidents (%.0f MB file) in %v", n, float64(st.Size())/1e6, time.Since(start).Round(time.Second))
+	return db
+}
+
+// BenchmarkViolationCounts times ViolationCounts over 1,000,000 released
+// incidents, by each key, over all time and over one quarter, beside
+// Count, a plain SELECT COUNT(*) FROM incident_violations: the baseline.
+// The target is under 200 ms per call.
+func BenchmarkViolationCounts(b *testing.B) {
+	db := incidents1M(b)
+	ctx := context.Background()
+	b.Run("Count", func(b *testing.B) {
+		for b.Loop() {
+			var n int64
+			if err := db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM incident_violations").Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	from, until := time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)
+	for _, by := range []string{store.ByPerpetrator, store.ByAnswerableParty, store.ByZone} {
+		for _, f := range []store.StatsFilter{{By: by}, {By: by, From: &from, Until: &until}} {
+			name := by
+			if f.From != nil {
+				name += "/quarter"
+			}
+			b.Run(name, func(b *testing.B) {
+				var rows int
+				for b.Loop() {
+					counts, err := db.ViolationCounts(ctx, f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows = len(counts)
+				}
+				b.ReportMetric(float64(rows), "counts")
+			})
+		}
+	}
 }

@@ -188,3 +188,82 @@ func (db *DB) Probes(ctx context.Context, owner string, page store.Page) ([]truc
 	q, args := w.page("SELECT doc FROM probes", page)
 	return listDocs[truce.Probe](ctx, db.read, "probes", nil, q, args...)
 }
+
+// qPutIncidentDraft, like qPutDraft, replaces only the owner's own draft.
+const qPutIncidentDraft = `INSERT INTO incident_drafts(id, owner, occurred_at, perpetrator, has_violation,
+	min_lon, min_lat, max_lon, max_lat, updated_at, doc)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT(id) DO UPDATE SET occurred_at = excluded.occurred_at, perpetrator = excluded.perpetrator,
+	has_violation = excluded.has_violation, min_lon = excluded.min_lon, min_lat = excluded.min_lat,
+	max_lon = excluded.max_lon, max_lat = excluded.max_lat, updated_at = excluded.updated_at, doc = excluded.doc
+	WHERE incident_drafts.owner = excluded.owner`
+
+// incidentDraftsVisible and commitmentDraftsVisible keep the drafts not
+// yet released, as draftsVisible does for zones.
+const (
+	incidentDraftsVisible   = "NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_drafts.id)"
+	commitmentDraftsVisible = "NOT EXISTS (SELECT 1 FROM commitments c WHERE c.id = commitment_drafts.id)"
+)
+
+func (db *DB) PutIncidentDraft(ctx context.Context, i truce.Incident) error {
+	doc, err := json.Marshal(i)
+	if err != nil {
+		return fmt.Errorf("sqlite: put incident draft %q: %w", i.ID, err)
+	}
+	b := i.BBox
+	res, err := db.write.ExecContext(ctx, qPutIncidentDraft, i.ID, i.Owner, formatTime(i.OccurredAt), i.Perpetrator,
+		len(i.Violations) > 0, b[0], b[1], b[2], b[3], formatTime(i.UpdatedAt), string(doc))
+	return created(res, err, fmt.Sprintf("incident draft %q", i.ID))
+}
+
+func (db *DB) IncidentDraft(ctx context.Context, owner, id string) (truce.Incident, error) {
+	var i truce.Incident
+	err := readDoc(ctx, db.read, &i, fmt.Sprintf("incident draft %q", id),
+		"SELECT doc FROM incident_drafts WHERE id = ? AND owner = ? AND "+incidentDraftsVisible, id, owner)
+	return i, err
+}
+
+func (db *DB) DeleteIncidentDraft(ctx context.Context, owner, id string) error {
+	res, err := db.write.ExecContext(ctx, "DELETE FROM incident_drafts WHERE id = ? AND owner = ?", id, owner)
+	return changed(res, err, fmt.Sprintf("delete incident draft %q", id))
+}
+
+func (db *DB) IncidentDrafts(ctx context.Context, owner string, f store.IncidentFilter, page store.Page) ([]truce.Incident, error) {
+	var w where
+	w.add("owner = ?", owner)
+	w.add(incidentDraftsVisible)
+	w.incidents(f)
+	q, args := w.page("SELECT doc FROM incident_drafts", page)
+	return listDocs[truce.Incident](ctx, db.read, "incident drafts", nil, q, args...)
+}
+
+func (db *DB) PutCommitmentDraft(ctx context.Context, c truce.Commitment) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("sqlite: put commitment draft %q: %w", c.ID, err)
+	}
+	res, err := db.write.ExecContext(ctx, `INSERT INTO commitment_drafts(id, party, doc) VALUES (?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET doc = excluded.doc WHERE commitment_drafts.party = excluded.party`,
+		c.ID, c.Party, string(doc))
+	return created(res, err, fmt.Sprintf("commitment draft %q", c.ID))
+}
+
+func (db *DB) CommitmentDraft(ctx context.Context, party, id string) (truce.Commitment, error) {
+	var c truce.Commitment
+	err := readDoc(ctx, db.read, &c, fmt.Sprintf("commitment draft %q", id),
+		"SELECT doc FROM commitment_drafts WHERE id = ? AND party = ? AND "+commitmentDraftsVisible, id, party)
+	return c, err
+}
+
+func (db *DB) DeleteCommitmentDraft(ctx context.Context, party, id string) error {
+	res, err := db.write.ExecContext(ctx, "DELETE FROM commitment_drafts WHERE id = ? AND party = ?", id, party)
+	return changed(res, err, fmt.Sprintf("delete commitment draft %q", id))
+}
+
+func (db *DB) CommitmentDrafts(ctx context.Context, party string, page store.Page) ([]truce.Commitment, error) {
+	var w where
+	w.add("party = ?", party)
+	w.add(commitmentDraftsVisible)
+	q, args := w.page("SELECT doc FROM commitment_drafts", page)
+	return listDocs[truce.Commitment](ctx, db.read, "commitment drafts", nil, q, args...)
+}

@@ -98,7 +98,9 @@ const (
 )
 
 var appendQueries = []string{qSize, qLastPartySeq, qReadHash, qReadHashRange, qPartyKind, qGetActor, qActorExists, qActorDesigs, qAddHistory, qSetCurrent, qPutCheckpoint, qPutActor,
-	qParties, qGetZone, qPutZone, qGetCommitment, qPutCommitment, qPutNotice}
+	qParties, qGetZone, qPutZone, qGetSiteCommitment, qPutSiteCommitment, qPutNotice,
+	qZonesMeeting, qGetIncident, qPutIncident, qDeleteViolations, qPutViolation, qIncidentsMeeting,
+	qGetCommitment, qPutCommitment, qCommitmentsBy, qGetStep, qPutStep}
 
 func (t *appendTx) Size() (int64, error) {
 	var n int64

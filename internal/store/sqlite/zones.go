@@ -37,11 +37,11 @@ const (
 		ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, status = excluded.status,
 		valid_until = excluded.valid_until, min_lon = excluded.min_lon, min_lat = excluded.min_lat,
 		max_lon = excluded.max_lon, max_lat = excluded.max_lat, entry = excluded.entry, doc = excluded.doc`
-	qGetCommitment = "SELECT doc FROM site_commitments WHERE entry = ?"
+	qGetSiteCommitment = "SELECT doc FROM site_commitments WHERE entry = ?"
 	// Creates use ON CONFLICT DO NOTHING, not OR IGNORE (which would skip
 	// a NOT NULL failure too), and read a taken key from the rows affected.
-	qPutCommitment = "INSERT INTO site_commitments(entry, id, party, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
-	qPutNotice     = `INSERT INTO notices(id, party, min_lon, min_lat, max_lon, max_lat, entry, doc)
+	qPutSiteCommitment = "INSERT INTO site_commitments(entry, id, party, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+	qPutNotice         = `INSERT INTO notices(id, party, min_lon, min_lat, max_lon, max_lat, entry, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 )
 
@@ -157,7 +157,7 @@ func (p projection) PutZone(z truce.Zone) error {
 
 func (p projection) GetSiteCommitment(entry int64) (truce.SiteCommitment, error) {
 	var c truce.SiteCommitment
-	err := readDoc(p.ctx, p.q, &c, fmt.Sprintf("site commitment of entry %d", entry), qGetCommitment, entry)
+	err := readDoc(p.ctx, p.q, &c, fmt.Sprintf("site commitment of entry %d", entry), qGetSiteCommitment, entry)
 	return c, err
 }
 
@@ -166,7 +166,7 @@ func (p projection) PutSiteCommitment(c truce.SiteCommitment) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: put site commitment of entry %d: %w", c.Entry, err)
 	}
-	res, err := p.q.ExecContext(p.ctx, qPutCommitment, c.Entry, c.ID, c.Party, string(doc))
+	res, err := p.q.ExecContext(p.ctx, qPutSiteCommitment, c.Entry, c.ID, c.Party, string(doc))
 	return created(res, err, fmt.Sprintf("site commitment of entry %d", c.Entry))
 }
 
@@ -212,7 +212,7 @@ func (w *where) String() string { return " WHERE " + strings.Join(w.conds, " AND
 // bbox keeps the rows whose box meets b (store.Box.Meets: closed intervals).
 func (w *where) bbox(b *store.Box) {
 	if b != nil {
-		w.add("min_lon <= ? AND ? <= max_lon AND min_lat <= ? AND ? <= max_lat", b[2], b[0], b[3], b[1])
+		w.add(meetsBox, meetsArgs(*b)...)
 	}
 }
 

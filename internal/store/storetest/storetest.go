@@ -53,6 +53,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Notices", su.notices)
 	t.Run("SiteCommitments", su.siteCommitments)
 	t.Run("HQ", su.hq)
+	t.Run("Incidents", su.incidents)
+	t.Run("ViolationCounts", su.violationCounts)
+	t.Run("Commitments", su.commitments)
+	t.Run("IncidentHQ", su.incidentHQ)
 	t.Run("Context", su.context)
 }
 
@@ -150,8 +154,9 @@ func hashOf(secret string) string {
 // model is the suite's account of what a store holds after the appends it
 // committed: the journal (entries, notes, stored hashes, checkpoints) and the
 // office projection. Tests change a clone inside an append and keep the
-// clone only when the append commits. Zones, commitments and notices are
-// replaced whole, never changed in place, so a clone shares them.
+// clone only when the append commits. Zones, commitments, notices,
+// incidents and steps are replaced whole, never changed in place, so a
+// clone shares them.
 type model struct {
 	keys        *keys
 	entries     []truce.Entry
@@ -164,6 +169,9 @@ type model struct {
 	zones       map[string]truce.Zone
 	commitments map[int64]truce.SiteCommitment
 	notices     map[string]truce.Notice
+	incidents   map[string]truce.Incident
+	pledges     map[string]truce.Commitment // commitments to a party, not of sites
+	steps       map[string]truce.Step
 }
 
 type checkpoint struct {
@@ -208,7 +216,8 @@ func (k *keys) party(t testing.TB, id string, kind truce.PartyKind) truce.Party 
 
 func newModel(t testing.TB) *model {
 	return &model{keys: newKeys(t), seqs: map[string]int64{}, actors: map[string]truce.Actor{},
-		zones: map[string]truce.Zone{}, commitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{}}
+		zones: map[string]truce.Zone{}, commitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
+		incidents: map[string]truce.Incident{}, pledges: map[string]truce.Commitment{}, steps: map[string]truce.Step{}}
 }
 
 func (m *model) clone() *model {
@@ -229,6 +238,9 @@ func (m *model) clone() *model {
 	c.zones = maps.Clone(m.zones)
 	c.commitments = maps.Clone(m.commitments)
 	c.notices = maps.Clone(m.notices)
+	c.incidents = maps.Clone(m.incidents)
+	c.pledges = maps.Clone(m.pledges)
+	c.steps = maps.Clone(m.steps)
 	return &c
 }
 
@@ -410,6 +422,13 @@ func (m *model) snapshot() *store.Snapshot {
 		s.SiteCommitments = append(s.SiteCommitments, m.commitments[e])
 	}
 	s.Notices = m.noticesMatching(store.NoticeFilter{})
+	s.Incidents = m.incidentsMatching(store.IncidentFilter{})
+	for _, id := range slices.Sorted(maps.Keys(m.pledges)) {
+		s.Commitments = append(s.Commitments, m.pledges[id])
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.steps)) {
+		s.Steps = append(s.Steps, m.steps[id])
+	}
 	return s
 }
 
@@ -549,6 +568,7 @@ func checkOffice(t *testing.T, ctx context.Context, s store.Store, m *model) {
 		t.Errorf("Snapshot (-want +got):\n%s", diff)
 	}
 	checkZones(t, ctx, s, m)
+	checkIncidents(t, ctx, s, m)
 	for id, want := range m.actors {
 		got, err := s.Actor(ctx, id)
 		if err != nil {
@@ -1957,9 +1977,25 @@ func (su *suite) context(t *testing.T) {
 			if _, err := c.putCommitment(t, tx, "com_a", "us", 2); err != nil {
 				return err
 			}
+			if _, err := c.putIncident(t, tx, "us", truce.KindIncidentRelease, fullIncident("inc_a", "us")); err != nil {
+				return err
+			}
+			if _, err := c.putPledge(t, tx, truce.KindCommitmentRelease, pledgeOf("cmt_a", "ru")); err != nil {
+				return err
+			}
+			if _, err := c.putStep(t, tx, "un", truce.KindStepCreate, stepOf("stp_a", "us")); err != nil {
+				return err
+			}
 			return c.putBatch(t, tx, 5, "us")
 		})
 		draft, site := draftIn("zon_d", "us", box1), siteOf("sit_a", "us", "zon_d", "salt")
+		incDraft, pledgeDraft := draftIncident("inc_d", "us", t0, "act_a", box1), pledgeOf("cmt_d", "ru")
+		if err := s.PutIncidentDraft(ctx, incDraft); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutCommitmentDraft(ctx, pledgeDraft); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.PutDraft(ctx, draft); err != nil {
 			t.Fatal(err)
 		}
@@ -2047,6 +2083,35 @@ func (su *suite) context(t *testing.T) {
 			{"AddProbe", func(ctx context.Context) error { return s.AddProbe(ctx, probeOf("prb_new", "us")) }},
 			{"Probe", func(ctx context.Context) error { _, err := s.Probe(ctx, "us", "prb_new"); return err }},
 			{"Probes", func(ctx context.Context) error { _, err := s.Probes(ctx, "us", store.Page{Limit: 10}); return err }},
+			{"Incident", func(ctx context.Context) error { _, err := s.Incident(ctx, "inc_a"); return err }},
+			{"Incidents", func(ctx context.Context) error {
+				_, err := s.Incidents(ctx, store.IncidentFilter{}, store.Page{Limit: 10})
+				return err
+			}},
+			{"ViolationCounts", func(ctx context.Context) error {
+				_, err := s.ViolationCounts(ctx, store.StatsFilter{By: store.ByZone})
+				return err
+			}},
+			{"Commitment", func(ctx context.Context) error { _, err := s.Commitment(ctx, "cmt_a"); return err }},
+			{"Commitments", func(ctx context.Context) error { _, err := s.Commitments(ctx, store.Page{Limit: 10}); return err }},
+			{"Step", func(ctx context.Context) error { _, err := s.Step(ctx, "stp_a"); return err }},
+			{"Steps", func(ctx context.Context) error { _, err := s.Steps(ctx, store.Page{Limit: 10}); return err }},
+			{"PutIncidentDraft", func(ctx context.Context) error {
+				return s.PutIncidentDraft(ctx, draftIncident("inc_new", "us", t0, "", box2))
+			}},
+			{"IncidentDraft", func(ctx context.Context) error { _, err := s.IncidentDraft(ctx, "us", "inc_d"); return err }},
+			{"DeleteIncidentDraft", func(ctx context.Context) error { return s.DeleteIncidentDraft(ctx, "us", "inc_d") }},
+			{"IncidentDrafts", func(ctx context.Context) error {
+				_, err := s.IncidentDrafts(ctx, "us", store.IncidentFilter{}, store.Page{Limit: 10})
+				return err
+			}},
+			{"PutCommitmentDraft", func(ctx context.Context) error { return s.PutCommitmentDraft(ctx, pledgeOf("cmt_new", "ru")) }},
+			{"CommitmentDraft", func(ctx context.Context) error { _, err := s.CommitmentDraft(ctx, "ru", "cmt_d"); return err }},
+			{"DeleteCommitmentDraft", func(ctx context.Context) error { return s.DeleteCommitmentDraft(ctx, "ru", "cmt_d") }},
+			{"CommitmentDrafts", func(ctx context.Context) error {
+				_, err := s.CommitmentDrafts(ctx, "ru", store.Page{Limit: 10})
+				return err
+			}},
 		}
 		for _, c := range calls {
 			// Each call works with a live context (for the reads; the writes
@@ -2097,6 +2162,16 @@ func (su *suite) context(t *testing.T) {
 		}
 		_, err = s.Probe(ctx, "us", "prb_new")
 		wantNotFound(t, err, "Probe(us, prb_new) after a canceled AddProbe")
+		_, err = s.IncidentDraft(ctx, "us", "inc_new")
+		wantNotFound(t, err, "IncidentDraft(us, inc_new) after a canceled PutIncidentDraft")
+		if got, err := s.IncidentDraft(ctx, "us", "inc_d"); err != nil || !cmp.Equal(incDraft, got, cmpOpts) {
+			t.Errorf("IncidentDraft(us, inc_d) after a canceled DeleteIncidentDraft = %+v, %v", got, err)
+		}
+		_, err = s.CommitmentDraft(ctx, "ru", "cmt_new")
+		wantNotFound(t, err, "CommitmentDraft(ru, cmt_new) after a canceled PutCommitmentDraft")
+		if got, err := s.CommitmentDraft(ctx, "ru", "cmt_d"); err != nil || !cmp.Equal(pledgeDraft, got, cmpOpts) {
+			t.Errorf("CommitmentDraft(ru, cmt_d) after a canceled DeleteCommitmentDraft = %+v, %v", got, err)
+		}
 		checkJournal(t, ctx, s, m)
 		checkOffice(t, ctx, s, m)
 		mustAppend(t, ctx, s, m, func(tx store.AppendTx, c *model) error {

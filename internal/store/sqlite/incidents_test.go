@@ -1,0 +1,141 @@
+package sqlite
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/store"
+)
+
+// Each incident, commitment and step (released or draft) is stored as its
+// encoding/json form, byte for byte, and a released incident's violation
+// rows are one per violation, the first of each key marked.
+func TestIncidentDocs(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"))
+	ctx := t.Context()
+	ru, perp := "ru", "act_a"
+	// Sunday 23:00 at UTC-2 is Monday 01:00 UTC: the week of Monday 17 March.
+	at := time.Date(2025, 3, 16, 23, 0, 0, 123456000, time.FixedZone("UTC-2", -2*3600))
+	incident := truce.Incident{ID: "inc_a", Owner: "us", Status: truce.IncidentReported,
+		IncidentContent: truce.IncidentContent{OccurredAt: at, Type: truce.IncidentShelling, Perpetrator: &perp,
+			Description: `"shells" <b>&`, Geometry: json.RawMessage(`{"type":"Point","coordinates":[30.5,50.25]}`)},
+		Violations: []truce.Violation{
+			{ZoneID: "zon_a", ZoneName: "A", AnswerableParty: &ru},
+			{ZoneID: "zon_b", ZoneName: "B", AnswerableParty: &ru},
+			{ZoneID: "zon_a", ZoneName: "A"},
+		},
+		CreatedAt: t0, UpdatedAt: t0, BBox: [4]float64{30.5, 50.25, 30.5, 50.25}, Entry: 4}
+	commitment := truce.Commitment{ID: "cmt_a", Party: "ru", Status: truce.CommitmentProposed,
+		CommitmentContent: truce.CommitmentContent{To: "us", Text: "<none>", EffectiveFrom: t0}, CreatedAt: t0, UpdatedAt: t0, Entry: 5}
+	step := truce.Step{ID: "stp_a", Title: "Staff & run", ResponsibleParty: "us", Due: t0, Status: truce.StepPlanned, CreatedAt: t0, UpdatedAt: t0, Entry: 6}
+	draft := incident
+	draft.ID, draft.Status, draft.Violations, draft.Entry = "inc_d", truce.IncidentDraft, nil, 0
+	pledgeDraft := commitment
+	pledgeDraft.ID, pledgeDraft.Status, pledgeDraft.Entry = "cmt_d", truce.CommitmentDraft, 0
+	err := db.Append(ctx, func(tx store.AppendTx) error {
+		if err := tx.PutIncident(incident); err != nil {
+			return err
+		}
+		if err := tx.PutCommitment(commitment); err != nil {
+			return err
+		}
+		return tx.PutStep(step)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutIncidentDraft(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutCommitmentDraft(ctx, pledgeDraft); err != nil {
+		t.Fatal(err)
+	}
+	for table, item := range map[string]any{"incidents": incident, "commitments": commitment, "steps": step,
+		"incident_drafts": draft, "commitment_drafts": pledgeDraft} {
+		want, err := json.Marshal(item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc []byte
+		if err := db.read.QueryRowContext(ctx, "SELECT doc FROM "+table).Scan(&doc); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if !bytes.Equal(doc, want) {
+			t.Errorf("%s doc = %s, want %s", table, doc, want)
+		}
+	}
+
+	rows, err := db.read.QueryContext(ctx, `SELECT incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
+		by_perpetrator, by_answerable_party, by_zone FROM incident_violations ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type row struct {
+		Incident, Zone, Party, Perpetrator string
+		At, Week                           int64
+		ByPerpetrator, ByParty, ByZone     bool
+	}
+	var got []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.Incident, &r.Zone, &r.Party, &r.Perpetrator, &r.At, &r.Week, &r.ByPerpetrator, &r.ByParty, &r.ByZone); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	micros, week := at.UnixMicro(), time.Date(2025, 3, 17, 0, 0, 0, 0, time.UTC).UnixMicro()
+	want := []row{
+		{"inc_a", "zon_a", "ru", "act_a", micros, week, true, true, true},
+		{"inc_a", "zon_b", "ru", "act_a", micros, week, false, false, true},
+		{"inc_a", "zon_a", "", "act_a", micros, week, false, true, false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("incident_violations rows (-want +got):\n%s", diff)
+	}
+}
+
+// Counts scan a key's partial index, in the answer's order: no temporary
+// b-tree for the grouping, no table rows.
+func TestViolationCountsPlan(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"))
+	for _, by := range []string{store.ByPerpetrator, store.ByAnswerableParty, store.ByZone} {
+		from, until := t0, t0.Add(time.Hour)
+		for _, f := range []store.StatsFilter{{By: by}, {By: by, From: &from, Until: &until}} {
+			q, args, err := countsQuery(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := db.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(plan, "; ")
+			if want := "SCAN incident_violations USING INDEX incident_violations_" + by; got != want && got != strings.Replace(want, "USING", "USING COVERING", 1) {
+				t.Errorf("plan of %+v = %q, want %q", f, got, want)
+			}
+		}
+	}
+}
