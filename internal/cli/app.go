@@ -116,6 +116,9 @@ type Options struct {
 	AnswerWindow time.Duration
 	// Now is the office's clock (journal entry times); nil for time.Now.
 	Now func() time.Time
+	// FollowEvery is how often a node polls the journal for other nodes'
+	// appends besides the store's notifications; zero for one second.
+	FollowEvery time.Duration
 }
 
 // App is a running office: the services over one store, and the API.
@@ -138,6 +141,9 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if opt.FollowEvery <= 0 {
+		opt.FollowEvery = time.Second
 	}
 	arr, err := office.Setup(ctx, st.Store, st.Ring, opt.Origin)
 	if err != nil {
@@ -162,10 +168,13 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 		UserEvery: opt.SignInEvery, UserBurst: opt.SignInBurst, AddrEvery: opt.AddrEvery, AddrBurst: opt.AddrBurst,
 		Logger: log, Now: opt.Now,
 	})
+	// The follower starts from the size read before the index is loaded:
+	// what lands in between is applied twice, harmlessly, never missed.
 	sp := office.NewSpatial()
 	if err := sp.Load(ctx, st.Store); err != nil {
 		return nil, err
 	}
+	follower := office.NewFollower(st.Store, sp, size, log)
 	w.OnAppend(sp.OnAppend(context.WithoutCancel(ctx), st.Store, log))
 	svc := office.NewService(st.Store, w, sp, office.Config{
 		Logger: log, MaxVertices: opt.MaxVertices, CheckEvery: opt.CheckEvery, CheckBurst: opt.CheckBurst,
@@ -176,8 +185,9 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a := &App{Storage: st, Arrangement: arr, Metrics: m, Writer: w, Office: svc, Accounts: acc, API: api, log: log, cancel: cancel}
-	a.wg.Add(2)
+	a.wg.Add(3)
 	go func() { defer a.wg.Done(); w.Run(runCtx) }()
+	go func() { defer a.wg.Done(); follower.Run(runCtx, opt.FollowEvery) }()
 	go func() { defer a.wg.Done(); a.sweepSessions(runCtx) }()
 	return a, nil
 }

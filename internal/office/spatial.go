@@ -19,6 +19,8 @@ import (
 // added (AddSite). It holds site positions, so nothing it knows about a site
 // may leave it except the site's zone, for the site's owner's probe log.
 type Spatial struct {
+	refresh sync.Mutex // one zone re-read at a time (the writer's and the follower's)
+
 	zones geo.Index[versionKey]
 	sites geo.Index[string]
 
@@ -70,6 +72,8 @@ func (sp *Spatial) Load(ctx context.Context, st store.Store) error {
 
 // Refresh re-reads zone id from st and re-indexes it.
 func (sp *Spatial) Refresh(ctx context.Context, st store.Store, id string) error {
+	sp.refresh.Lock()
+	defer sp.refresh.Unlock()
 	z, err := st.Zone(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		sp.removeZone(id)

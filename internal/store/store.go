@@ -76,6 +76,16 @@ type Journal interface {
 	Checkpoints(ctx context.Context, fn func(size int64, note []byte) error) error
 }
 
+// Watcher is implemented by stores that can wake a process when another
+// process appended to the journal (PostgreSQL's LISTEN/NOTIFY). Stores
+// without it are followed by polling.
+type Watcher interface {
+	// WatchAppends returns a channel that receives (coalesced, never
+	// blocking the store) after appends by any process commit, until ctx
+	// ends. A lost notification is possible: followers also poll.
+	WatchAppends(ctx context.Context) (<-chan struct{}, error)
+}
+
 // EntryRow is one journal row as written by an append.
 type EntryRow struct {
 	Index int64

@@ -51,6 +51,35 @@ func NewSQLite(tb testing.TB, opts ...Option) *Env {
 	return start(tb, false, opts)
 }
 
+// NewPostgres is New on PostgreSQL whatever TRUCE_TEST_BACKEND says; it
+// skips without TRUCE_TEST_POSTGRES (fails when it is required).
+func NewPostgres(tb testing.TB, opts ...Option) *Env {
+	tb.Helper()
+	return start(tb, true, opts)
+}
+
+// Node starts another office process on e's database and keys, as a second
+// truce node behind a load balancer would be, and stops it when the test ends.
+func (e *Env) Node(tb testing.TB, opts ...Option) *cli.App {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := cli.OpenStorage(ctx, e.DB, e.Keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opt := cli.Options{Hash: auth.TestParams, MaxHashes: 4}
+	for _, o := range opts {
+		o(&opt)
+	}
+	app, err := cli.NewApp(ctx, st, opt)
+	if err != nil {
+		st.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { app.Close() })
+	return app
+}
+
 func start(tb testing.TB, postgres bool, opts []Option) *Env {
 	tb.Helper()
 	ctx := context.Background()

@@ -72,6 +72,10 @@ func (db *DB) appendOnce(ctx context.Context, fn func(tx store.AppendTx) error) 
 	if err := fn(t); err != nil {
 		return err
 	}
+	// Delivered on commit, to every node following the journal.
+	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, '')", notifyChannel); err != nil {
+		return fmt.Errorf("postgres: notify the append: %w", err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit append: %w", err)
 	}

@@ -1,0 +1,110 @@
+package office
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/geo"
+	"github.com/truce-org/truce/internal/journal"
+	"github.com/truce-org/truce/internal/store"
+)
+
+// Follower keeps a node's in-memory index current with the journal as other
+// nodes on the same database append to it: woken by the store when it can
+// (store.Watcher), and polling otherwise, it reads the entries it has not
+// seen by index, so a lost wake-up or a restart misses nothing.
+type Follower struct {
+	st   store.Store
+	sp   *Spatial
+	log  *slog.Logger
+	next int64
+}
+
+// NewFollower returns a follower that starts after the first `from`
+// entries (those the index was loaded with).
+func NewFollower(st store.Store, sp *Spatial, from int64, log *slog.Logger) *Follower {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Follower{st: st, sp: sp, log: log, next: from}
+}
+
+// Run follows until ctx ends, polling every `every` besides wake-ups.
+func (f *Follower) Run(ctx context.Context, every time.Duration) {
+	var wake <-chan struct{}
+	if w, ok := f.st.(store.Watcher); ok {
+		ch, err := w.WatchAppends(ctx)
+		if err != nil {
+			f.log.Warn("journal follower: no notifications, polling only", "err", err)
+		}
+		wake = ch
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			f.log.Error("journal follower", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-t.C:
+		}
+	}
+}
+
+// CatchUp applies every entry appended since the last call.
+func (f *Follower) CatchUp(ctx context.Context) error {
+	size, err := f.st.JournalSize(ctx)
+	if err != nil || size <= f.next {
+		return err
+	}
+	zones, parties := map[string]bool{}, map[string]bool{}
+	if err := f.st.Entries(ctx, f.next, size, func(index int64, note []byte) error {
+		e, err := journal.ParseEntry(note)
+		if err != nil {
+			return fmt.Errorf("entry %d: %w", index, err)
+		}
+		switch e.Kind {
+		case truce.KindZoneRelease, truce.KindZoneAcknowledge, truce.KindZoneDispute, truce.KindZoneWithdraw:
+			zones[e.Subject] = true
+		case truce.KindSitesCommit:
+			parties[e.Party] = true
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for id := range zones {
+		if err := f.sp.Refresh(ctx, f.st, id); err != nil {
+			return err
+		}
+	}
+	for party := range parties {
+		if err := f.sp.LoadSites(ctx, f.st, party); err != nil {
+			return err
+		}
+	}
+	f.next = size
+	return nil
+}
+
+// LoadSites indexes every site of party (those another node registered).
+func (sp *Spatial) LoadSites(ctx context.Context, st store.Store, party string) error {
+	sites, err := st.Sites(ctx, party, "")
+	if err != nil {
+		return err
+	}
+	for _, s := range sites {
+		g, err := geo.Parse(s.Geometry, geo.Limits{MaxVertices: 1})
+		if err != nil {
+			return fmt.Errorf("site %s: %w", s.ID, err)
+		}
+		sp.AddSite(s, g)
+	}
+	return nil
+}
