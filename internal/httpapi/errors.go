@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/office"
@@ -39,8 +41,15 @@ type ErrorDetail struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var te *truce.Error
 	if !errors.As(err, &te) {
-		s.log.Error("internal error", "method", r.Method, "route", r.Pattern, "err", err)
-		te = &truce.Error{Code: truce.EInternal, Message: "internal error"}
+		if s.databaseDown(r) {
+			// A lost database is the operator's to fix and the caller's to
+			// retry: 503 with Retry-After, not 500.
+			s.log.Warn("database unavailable", "method", r.Method, "route", r.Pattern, "err", err)
+			te = &truce.Error{Code: truce.EUnavailable, Message: "the database is not reachable; try again"}
+		} else {
+			s.log.Error("internal error", "method", r.Method, "route", r.Pattern, "err", err)
+			te = &truce.Error{Code: truce.EInternal, Message: "internal error"}
+		}
 	}
 	status, ok := statusOf[te.Code]
 	if !ok {
@@ -55,6 +64,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
 	}
 	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: te.Code, Message: te.Message, Field: te.Field}})
+}
+
+// databaseDown probes the database after an unexpected error: if it does
+// not answer within a second, the error was (most likely) its loss.
+func (s *Server) databaseDown(r *http.Request) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Second)
+	defer cancel()
+	_, err := s.store.JournalSize(ctx)
+	return err != nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -80,13 +80,29 @@ func (e *Env) Node(tb testing.TB, opts ...Option) *cli.App {
 	return app
 }
 
+// NewOn is New on the database at url (a postgres:// URL that reaches the
+// test server some other way, through a proxy, say).
+func NewOn(tb testing.TB, url string, opts ...Option) *Env {
+	tb.Helper()
+	return startOn(tb, url, opts)
+}
+
 func start(tb testing.TB, postgres bool, opts []Option) *Env {
+	tb.Helper()
+	url := ""
+	if postgres {
+		url = pgtest.URL(tb)
+	}
+	return startOn(tb, url, opts)
+}
+
+func startOn(tb testing.TB, url string, opts []Option) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
 	e := &Env{Dir: dir, DB: "sqlite:" + filepath.Join(dir, "truce.db"), Keys: filepath.Join(dir, "keys"), tokens: map[string]string{}}
-	if postgres {
-		e.DB = pgtest.URL(tb)
+	if url != "" {
+		e.DB = url
 	}
 	st, err := cli.OpenStorage(ctx, e.DB, e.Keys)
 	if err != nil {
