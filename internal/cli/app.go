@@ -119,6 +119,8 @@ type Options struct {
 	// FollowEvery is how often a node polls the journal for other nodes'
 	// appends besides the store's notifications; zero for one second.
 	FollowEvery time.Duration
+	// NoNotify follows by polling alone (engines without LISTEN/NOTIFY).
+	NoNotify bool
 }
 
 // App is a running office: the services over one store, and the API.
@@ -174,7 +176,7 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	if err := sp.Load(ctx, st.Store); err != nil {
 		return nil, err
 	}
-	follower := office.NewFollower(st.Store, sp, size, log)
+	follower := office.NewFollower(st.Store, sp, size, !opt.NoNotify, log)
 	w.OnAppend(sp.OnAppend(context.WithoutCancel(ctx), st.Store, log))
 	svc := office.NewService(st.Store, w, sp, office.Config{
 		Logger: log, MaxVertices: opt.MaxVertices, CheckEvery: opt.CheckEvery, CheckBurst: opt.CheckBurst,

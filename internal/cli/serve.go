@@ -17,6 +17,7 @@ type ServerFlags struct {
 	MaxVertices  int           `name:"max-vertices" env:"TRUCE_MAX_VERTICES" default:"10000" help:"Most positions a geometry may have."`
 	CheckEvery   time.Duration `name:"check-every" env:"TRUCE_CHECK_EVERY" default:"2s" help:"Each party may make one deconfliction check or notice per this interval, beyond its burst."`
 	CheckBurst   int           `name:"check-burst" env:"TRUCE_CHECK_BURST" default:"30" help:"Deconfliction checks and notices a party may make at once."`
+	FollowNotify bool          `name:"follow-notify" env:"TRUCE_FOLLOW_NOTIFY" default:"true" negatable:"" help:"Wake on the database's notifications of other nodes' appends (PostgreSQL LISTEN/NOTIFY); --no-follow-notify polls only, for engines without it."`
 	FollowEvery  time.Duration `name:"follow-every" env:"TRUCE_FOLLOW_EVERY" default:"1s" help:"How often to poll the journal for other nodes' appends (PostgreSQL also wakes nodes at once)."`
 	AnswerWindow time.Duration `name:"answer-window" env:"TRUCE_ANSWER_WINDOW" default:"72h" help:"How long an accused party has to answer a released incident."`
 }
@@ -30,7 +31,7 @@ func (f ServerFlags) options(g *Globals, stdio *IO) (Options, error) {
 		return Options{}, fmt.Errorf("--max-vertices must be at least 4, --check-burst at least 1 and --check-every positive")
 	}
 	return Options{Origin: f.Origin, MaxBody: f.MaxBody, SessionTTL: f.SessionTTL, TrustProxy: f.TrustProxy, Logger: log,
-		MaxVertices: f.MaxVertices, CheckEvery: f.CheckEvery, CheckBurst: f.CheckBurst, AnswerWindow: f.AnswerWindow, FollowEvery: f.FollowEvery}, nil
+		MaxVertices: f.MaxVertices, CheckEvery: f.CheckEvery, CheckBurst: f.CheckBurst, AnswerWindow: f.AnswerWindow, FollowEvery: f.FollowEvery, NoNotify: !f.FollowNotify}, nil
 }
 
 // ServeCmd serves the API.

@@ -17,25 +17,27 @@ import (
 // (store.Watcher), and polling otherwise, it reads the entries it has not
 // seen by index, so a lost wake-up or a restart misses nothing.
 type Follower struct {
-	st   store.Store
-	sp   *Spatial
-	log  *slog.Logger
-	next int64
+	st     store.Store
+	sp     *Spatial
+	log    *slog.Logger
+	next   int64
+	notify bool
 }
 
 // NewFollower returns a follower that starts after the first `from`
-// entries (those the index was loaded with).
-func NewFollower(st store.Store, sp *Spatial, from int64, log *slog.Logger) *Follower {
+// entries (those the index was loaded with). With notify false it only
+// polls, as it must on engines without LISTEN/NOTIFY.
+func NewFollower(st store.Store, sp *Spatial, from int64, notify bool, log *slog.Logger) *Follower {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Follower{st: st, sp: sp, log: log, next: from}
+	return &Follower{st: st, sp: sp, log: log, next: from, notify: notify}
 }
 
 // Run follows until ctx ends, polling every `every` besides wake-ups.
 func (f *Follower) Run(ctx context.Context, every time.Duration) {
 	var wake <-chan struct{}
-	if w, ok := f.st.(store.Watcher); ok {
+	if w, ok := f.st.(store.Watcher); ok && f.notify {
 		ch, err := w.WatchAppends(ctx)
 		if err != nil {
 			f.log.Warn("journal follower: no notifications, polling only", "err", err)
