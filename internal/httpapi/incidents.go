@@ -163,9 +163,9 @@ func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// incidentAction decodes a body into In (none for release) and answers the
-// incident as it now stands.
-func incidentAction[In any](s *Server, optional bool, act func(r *http.Request, in In) (truce.Incident, error)) func(http.ResponseWriter, *http.Request) error {
+// action decodes a body into In (optional: an empty body is allowed), acts,
+// and answers 200 with what the action returns as present shows it.
+func action[In, Out any](s *Server, optional bool, act func(r *http.Request, in In) (Out, error), present func(Out) any) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var in In
 		var err error
@@ -177,13 +177,21 @@ func incidentAction[In any](s *Server, optional bool, act func(r *http.Request, 
 		if err != nil {
 			return err
 		}
-		i, err := act(r, in)
+		out, err := act(r, in)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, s.incidentFeature(i))
+		writeJSON(w, http.StatusOK, present(out))
 		return nil
 	}
+}
+
+func incidentAction[In any](s *Server, optional bool, act func(r *http.Request, in In) (truce.Incident, error)) func(http.ResponseWriter, *http.Request) error {
+	return action(s, optional, act, func(i truce.Incident) any { return s.incidentFeature(i) })
+}
+
+func commitmentAction[In any](s *Server, optional bool, act func(r *http.Request, in In) (truce.Commitment, error)) func(http.ResponseWriter, *http.Request) error {
+	return action(s, optional, act, func(c truce.Commitment) any { return c })
 }
 
 func (s *Server) incidentRoutes() []Route {
@@ -221,27 +229,6 @@ func (s *Server) incidentRoutes() []Route {
 		{"POST", "/api/v1/steps", Member, s.createStep},
 		{"GET", "/api/v1/steps/{id}", Member, s.getStep},
 		{"PATCH", "/api/v1/steps/{id}", Member, s.updateStep},
-	}
-}
-
-func commitmentAction[In any](s *Server, optional bool, act func(r *http.Request, in In) (truce.Commitment, error)) func(http.ResponseWriter, *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		var in In
-		var err error
-		if optional {
-			err = s.decodeOptional(r, &in)
-		} else {
-			err = s.decodeRequest(r, &in)
-		}
-		if err != nil {
-			return err
-		}
-		c, err := act(r, in)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, c)
-		return nil
 	}
 }
 
