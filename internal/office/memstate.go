@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/tidwall/rtree"
+
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/store"
 )
@@ -24,8 +26,39 @@ type MemState struct {
 	incidents       map[string][]byte
 	commitments     map[string][]byte
 	steps           map[string][]byte
-	// boxes of zones and incidents, so box queries decode only what meets
-	zoneBoxes, incidentBoxes map[string][4]float64
+	// boxes of zones and incidents, in R-trees, so box queries decode only
+	// what meets
+	zoneBoxes, incidentBoxes boxIndex
+}
+
+// boxIndex finds the ids whose box meets a box.
+type boxIndex struct {
+	boxes map[string][4]float64
+	tree  rtree.RTreeG[string]
+}
+
+func (x *boxIndex) put(id string, b [4]float64) {
+	if x.boxes == nil {
+		x.boxes = map[string][4]float64{}
+	}
+	if old, ok := x.boxes[id]; ok {
+		x.tree.Delete([2]float64{old[0], old[1]}, [2]float64{old[2], old[3]}, id)
+	}
+	x.boxes[id] = b
+	x.tree.Insert([2]float64{b[0], b[1]}, [2]float64{b[2], b[3]}, id)
+}
+
+// meeting returns the ids whose box meets b, in id order.
+func (x *boxIndex) meeting(b store.Box) []string {
+	var ids []string
+	x.tree.Search([2]float64{b[0], b[1]}, [2]float64{b[2], b[3]}, func(_, _ [2]float64, id string) bool {
+		if store.Box(x.boxes[id]).Meets(b) {
+			ids = append(ids, id)
+		}
+		return true
+	})
+	slices.Sort(ids)
+	return ids
 }
 
 var _ store.Projection = (*MemState)(nil)
@@ -35,7 +68,6 @@ func NewMemState(parties []truce.Party) *MemState {
 	m := &MemState{
 		parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{},
 		zones: map[string][]byte{}, siteCommitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
-		zoneBoxes: map[string][4]float64{}, incidentBoxes: map[string][4]float64{},
 		incidents: map[string][]byte{}, commitments: map[string][]byte{}, steps: map[string][]byte{},
 		partyList: slices.Clone(parties),
 	}
@@ -149,7 +181,7 @@ func (m *MemState) PutZone(z truce.Zone) error {
 		return err
 	}
 	m.zones[z.ID] = b
-	m.zoneBoxes[z.ID] = z.BBox
+	m.zoneBoxes.put(z.ID, z.BBox)
 	return nil
 }
 
@@ -199,10 +231,7 @@ func putDoc(docs map[string][]byte, id string, v any) error {
 
 func (m *MemState) ZonesMeeting(box store.Box) ([]truce.Zone, error) {
 	var out []truce.Zone
-	for _, id := range slices.Sorted(maps.Keys(m.zones)) {
-		if !store.Box(m.zoneBoxes[id]).Meets(box) {
-			continue
-		}
+	for _, id := range m.zoneBoxes.meeting(box) {
 		z, err := m.GetZone(id)
 		if err != nil {
 			return nil, err
@@ -217,15 +246,12 @@ func (m *MemState) GetIncident(id string) (truce.Incident, error) {
 }
 
 func (m *MemState) PutIncident(i truce.Incident) error {
-	m.incidentBoxes[i.ID] = i.BBox
+	m.incidentBoxes.put(i.ID, i.BBox)
 	return putDoc(m.incidents, i.ID, i)
 }
 
 func (m *MemState) EachIncidentMeeting(box store.Box, fn func(truce.Incident) error) error {
-	for _, id := range slices.Sorted(maps.Keys(m.incidents)) {
-		if !store.Box(m.incidentBoxes[id]).Meets(box) {
-			continue
-		}
+	for _, id := range m.incidentBoxes.meeting(box) {
 		i, err := m.GetIncident(id)
 		if err != nil {
 			return err

@@ -233,6 +233,10 @@ func (w *where) key(col, v string) bool {
 // bbox keeps the rows whose box meets b (store.Box.Meets: closed intervals).
 func (w *where) bbox(b *store.Box) {
 	if b != nil {
+		// The box overlap (&&, closed) is what the GiST indexes of
+		// migration 00004 answer; the exact test on the columns follows.
+		w.add("box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point(" + w.arg(b[0]) + ", " + w.arg(b[1]) +
+			"), point(" + w.arg(b[2]) + ", " + w.arg(b[3]) + "))")
 		w.add("min_lon <= " + w.arg(b[2]) + " AND " + w.arg(b[0]) + " <= max_lon AND min_lat <= " +
 			w.arg(b[3]) + " AND " + w.arg(b[1]) + " <= max_lat")
 	}

@@ -39,9 +39,14 @@ const meetsBox = "min_lon <= ? AND ? <= max_lon AND min_lat <= ? AND ? <= max_la
 
 func meetsArgs(b store.Box) []any { return []any{b[2], b[0], b[3], b[1]} }
 
+const (
+	meetsIndexedZones     = "rowid IN (SELECT id FROM zones_box WHERE " + meetsBox + ") AND " + meetsBox
+	meetsIndexedIncidents = "rowid IN (SELECT id FROM incidents_box WHERE " + meetsBox + ") AND " + meetsBox
+)
+
 // Queries of the projection, prepared with the other append queries.
 const (
-	qZonesMeeting = "SELECT doc FROM zones WHERE " + meetsBox + " ORDER BY id"
+	qZonesMeeting = "SELECT doc FROM zones WHERE " + meetsIndexedZones + " ORDER BY id"
 	qGetIncident  = "SELECT doc FROM incidents WHERE id = ?"
 	qPutIncident  = `INSERT INTO incidents(id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -52,7 +57,7 @@ const (
 	qDeleteViolations = "DELETE FROM incident_violations WHERE incident_id = ?"
 	qPutViolation     = `INSERT INTO incident_violations(incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
 		by_perpetrator, by_answerable_party, by_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qIncidentsMeeting = "SELECT doc FROM incidents WHERE id > ? AND " + meetsBox + " ORDER BY id LIMIT ?"
+	qIncidentsMeeting = "SELECT doc FROM incidents WHERE " + meetsIndexedIncidents + " AND id > ? ORDER BY id LIMIT ?"
 	qGetCommitment    = "SELECT doc FROM commitments WHERE id = ?"
 	qPutCommitment    = `INSERT INTO commitments(id, party, entry, doc) VALUES (?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET party = excluded.party, entry = excluded.entry, doc = excluded.doc`
@@ -68,7 +73,8 @@ const (
 const incidentPage = 500
 
 func (p projection) ZonesMeeting(box store.Box) ([]truce.Zone, error) {
-	return listDocs[truce.Zone](p.ctx, p.q, "zones meeting a box", nil, qZonesMeeting, meetsArgs(box)...)
+	args := meetsArgs(box)
+	return listDocs[truce.Zone](p.ctx, p.q, "zones meeting a box", nil, qZonesMeeting, append(args, args...)...)
 }
 
 func (p projection) GetIncident(id string) (truce.Incident, error) {
@@ -135,7 +141,7 @@ func (p projection) EachIncidentMeeting(box store.Box, fn func(truce.Incident) e
 	after := ""
 	for {
 		page, err := listDocs[truce.Incident](p.ctx, p.q, "incidents meeting a box", nil, qIncidentsMeeting,
-			append(append([]any{after}, meetsArgs(box)...), incidentPage)...)
+			append(append(append(meetsArgs(box), meetsArgs(box)...), after), incidentPage)...)
 		if err != nil {
 			return err
 		}
