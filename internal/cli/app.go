@@ -121,6 +121,11 @@ type Options struct {
 	FollowEvery time.Duration
 	// NoNotify follows by polling alone (engines without LISTEN/NOTIFY).
 	NoNotify bool
+	// EventBuffer is how many events a slow event stream may fall behind
+	// before it is dropped (to resume by Last-Event-ID); zero for 256.
+	EventBuffer int
+	// Heartbeat is the event streams' keep-alive interval; zero for 15 s.
+	Heartbeat time.Duration
 }
 
 // App is a running office: the services over one store, and the API.
@@ -176,14 +181,16 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	if err := sp.Load(ctx, st.Store); err != nil {
 		return nil, err
 	}
-	follower := office.NewFollower(st.Store, sp, size, !opt.NoNotify, log)
+	hub := office.NewHub(opt.EventBuffer)
+	follower := office.NewFollower(st.Store, sp, hub, size, !opt.NoNotify, log)
 	w.OnAppend(sp.OnAppend(context.WithoutCancel(ctx), st.Store, log))
+	w.OnAppend(func([]office.Appended) { follower.Poke() })
 	svc := office.NewService(st.Store, w, sp, office.Config{
 		Logger: log, MaxVertices: opt.MaxVertices, CheckEvery: opt.CheckEvery, CheckBurst: opt.CheckBurst,
 		AnswerWindow: opt.AnswerWindow, Now: opt.Now,
 	})
-	api := httpapi.New(httpapi.Config{MaxBody: opt.MaxBody, TrustProxy: opt.TrustProxy}, httpapi.Deps{
-		Office: svc, Accounts: acc, Store: st.Store, Arrangement: arr, Metrics: m, Logger: log,
+	api := httpapi.New(httpapi.Config{MaxBody: opt.MaxBody, TrustProxy: opt.TrustProxy, Heartbeat: opt.Heartbeat}, httpapi.Deps{
+		Office: svc, Accounts: acc, Store: st.Store, Arrangement: arr, Metrics: m, Logger: log, Events: hub,
 	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a := &App{Storage: st, Arrangement: arr, Metrics: m, Writer: w, Office: svc, Accounts: acc, API: api, log: log, cancel: cancel}

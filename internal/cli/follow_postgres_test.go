@@ -1,8 +1,12 @@
 package cli_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,6 +58,25 @@ func twoNodes(t *testing.T, slow testenv.Option) {
 	a := e.App
 	b := e.Node(t, slow)
 
+	// An event stream on node B, open before anything happens on A.
+	srv := httptest.NewServer(b.Handler())
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+e.Token(t, "ru-observer"))
+	resp, err := srv.Client().Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("events on node B: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+
 	name, cat := "Two-node zone (illustrative)", domain.CategoryCivilian
 	z, err := a.Office.CreateZone(as("us-analyst"), office.ZoneInput{
 		Geometry: json.RawMessage(`{"type":"Polygon","coordinates":[[[50,50],[50.01,50],[50.01,50.01],[50,50.01],[50,50]]]}`),
@@ -66,6 +89,18 @@ func twoNodes(t *testing.T, slow testenv.Option) {
 		t.Fatal(err)
 	}
 	released := time.Now()
+	// Node B's stream announces the release within a second.
+	for seen := false; !seen; {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("node B's event stream ended")
+			}
+			seen = strings.HasPrefix(l, "data: ") && strings.Contains(l, z.ID) && strings.Contains(l, "zone.release")
+		case <-time.After(time.Second - time.Since(released)):
+			t.Fatal("node B's event stream did not announce the release within a second")
+		}
+	}
 	check := domain.Check{Geometry: json.RawMessage(`{"type":"Point","coordinates":[50.005,50.005]}`), From: time.Now().Add(time.Hour)}
 	for {
 		d, err := b.Office.Deconflict(as("ru-planner"), check)

@@ -271,6 +271,7 @@ var expectations = map[string]access{
 		anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
 		by: map[string]int{"us-official": http.StatusOK},
 	},
+	"GET /api/v1/events":                     readable("?last_event_id=-1&follow=false"),
 	"GET /api/v1/journal":                    readable(""),
 	"GET /api/v1/journal/checkpoint":         readable(""),
 	"GET /api/v1/journal/entries":            readable("?start=0&end=2"),

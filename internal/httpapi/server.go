@@ -27,6 +27,9 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For (behind a
 	// reverse proxy that sets it). Off by default: a client could forge it.
 	TrustProxy bool
+	// Heartbeat is how often an idle event stream sends a comment line;
+	// default 15 s.
+	Heartbeat time.Duration
 }
 
 // Server serves the API.
@@ -38,6 +41,7 @@ type Server struct {
 	arrangement office.Arrangement
 	metrics     *metrics.Metrics
 	log         *slog.Logger
+	events      *office.Hub
 	mux         *http.ServeMux
 	routes      []Route
 }
@@ -50,6 +54,8 @@ type Deps struct {
 	Arrangement office.Arrangement
 	Metrics     *metrics.Metrics
 	Logger      *slog.Logger
+	// Events is the hub the event streams subscribe to.
+	Events *office.Hub
 }
 
 // Access says who may call a route at all.
@@ -74,6 +80,12 @@ func New(cfg Config, d Deps) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
 	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 15 * time.Second
+	}
+	if d.Events == nil {
+		d.Events = office.NewHub(0)
+	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -81,7 +93,7 @@ func New(cfg Config, d Deps) *Server {
 		d.Metrics = metrics.New()
 	}
 	s := &Server{cfg: cfg, office: d.Office, accounts: d.Accounts, store: d.Store,
-		arrangement: d.Arrangement, metrics: d.Metrics, log: d.Logger, mux: http.NewServeMux()}
+		arrangement: d.Arrangement, metrics: d.Metrics, log: d.Logger, events: d.Events, mux: http.NewServeMux()}
 	s.routes = []Route{
 		{"GET", "/healthz", Public, s.healthz},
 		{"GET", "/readyz", Public, s.readyz},
@@ -114,6 +126,7 @@ func New(cfg Config, d Deps) *Server {
 		{"GET", "/api/v1/notices/{id}", Member, s.getNotice},
 		{"GET", "/api/v1/probes", Member, s.listProbes},
 		{"GET", "/api/v1/probes/{id}", Member, s.getProbe},
+		{"GET", "/api/v1/events", Member, s.eventStream},
 		{"GET", "/api/v1/journal", Member, s.journalInfo},
 		{"GET", "/api/v1/journal/checkpoint", Member, s.checkpoint},
 		{"GET", "/api/v1/journal/entries", Member, s.entries},

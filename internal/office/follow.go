@@ -19,19 +19,32 @@ import (
 type Follower struct {
 	st     store.Store
 	sp     *Spatial
+	hub    *Hub
 	log    *slog.Logger
 	next   int64
 	notify bool
+	poke   chan struct{}
 }
 
 // NewFollower returns a follower that starts after the first `from`
 // entries (those the index was loaded with). With notify false it only
 // polls, as it must on engines without LISTEN/NOTIFY.
-func NewFollower(st store.Store, sp *Spatial, from int64, notify bool, log *slog.Logger) *Follower {
+func NewFollower(st store.Store, sp *Spatial, hub *Hub, from int64, notify bool, log *slog.Logger) *Follower {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Follower{st: st, sp: sp, log: log, next: from, notify: notify}
+	hub.Started(from)
+	return &Follower{st: st, sp: sp, hub: hub, log: log, next: from, notify: notify, poke: make(chan struct{}, 1)}
+}
+
+// Poke makes the follower catch up now: the writer pokes it after each of
+// this node's own appends, so events go out at once, in index order with
+// everyone else's.
+func (f *Follower) Poke() {
+	select {
+	case f.poke <- struct{}{}:
+	default:
+	}
 }
 
 // Run follows until ctx ends, polling every `every` besides wake-ups.
@@ -54,6 +67,7 @@ func (f *Follower) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-f.poke:
 		case <-t.C:
 		}
 	}
@@ -66,11 +80,13 @@ func (f *Follower) CatchUp(ctx context.Context) error {
 		return err
 	}
 	zones, parties := map[string]bool{}, map[string]bool{}
+	var events []Event
 	if err := f.st.Entries(ctx, f.next, size, func(index int64, note []byte) error {
 		e, err := journal.ParseEntry(note)
 		if err != nil {
 			return fmt.Errorf("entry %d: %w", index, err)
 		}
+		events = append(events, EventOf(index, e))
 		switch e.Kind {
 		case truce.KindZoneRelease, truce.KindZoneAcknowledge, truce.KindZoneDispute, truce.KindZoneWithdraw:
 			zones[e.Subject] = true
@@ -91,6 +107,8 @@ func (f *Follower) CatchUp(ctx context.Context) error {
 			return err
 		}
 	}
+	// Events go out once the index knows what they announce.
+	f.hub.Publish(events)
 	f.next = size
 	return nil
 }
