@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -84,15 +83,20 @@ func openCheckpoint(msg []byte, origin string, office note.Verifier) (Checkpoint
 	return c, n, nil
 }
 
+// MaxSize is the largest journal size a checkpoint may claim. tlog's proof
+// checks do not return for trees beyond 2^62 entries, and no journal comes
+// near 2^48: a larger claim is refused rather than worked on.
+const MaxSize = 1 << 48
+
 // checkCheckpointText holds the text to what C2SP requires and the library
-// lets pass: a size without leading zeros that fits in int64, a 32-byte hash
-// in canonical base64, non-empty extension lines.
+// lets pass: a size without leading zeros up to MaxSize, a 32-byte hash in
+// canonical base64, non-empty extension lines.
 func checkCheckpointText(text string, cp *log.Checkpoint) (Checkpoint, error) {
 	lines := strings.SplitN(text, "\n", 4)
 	if len(lines) < 4 {
 		return Checkpoint{}, errors.New("too few lines")
 	}
-	if cp.Size > math.MaxInt64 || lines[1] != strconv.FormatUint(cp.Size, 10) {
+	if cp.Size > MaxSize || lines[1] != strconv.FormatUint(cp.Size, 10) {
 		return Checkpoint{}, fmt.Errorf("bad size %q", lines[1])
 	}
 	var c Checkpoint

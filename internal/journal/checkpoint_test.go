@@ -116,6 +116,8 @@ func TestOpenCheckpointRefuses(t *testing.T) {
 		{"plus sign", mustSignText(t, f, strings.Replace(text, "\n12\n", "\n+12\n", 1), "office"), ErrMalformed},
 		{"negative", mustSignText(t, f, strings.Replace(text, "\n12\n", "\n-12\n", 1), "office"), ErrMalformed},
 		{"too large", mustSignText(t, f, strings.Replace(text, "\n12\n", "\n9223372036854775808\n", 1), "office"), ErrMalformed},
+		{"beyond MaxSize", mustSignText(t, f, strings.Replace(text, "\n12\n", "\n281474976710657\n", 1), "office"), ErrMalformed},
+		{"fits int64 but tlog hangs", mustSignText(t, f, strings.Replace(text, "\n12\n", "\n4611686018427387905\n", 1), "office"), ErrMalformed},
 		{"short hash", mustSignText(t, f, strings.Replace(text, hash, "AAAA", 1), "office"), ErrMalformed},
 		{"bad base64", mustSignText(t, f, strings.Replace(text, hash, hash[:len(hash)-1]+"!", 1), "office"), ErrMalformed},
 		{"two lines", mustSignText(t, f, testOrigin+"\n12\n", "office"), ErrMalformed},
