@@ -277,6 +277,7 @@ var expectations = map[string]access{
 	"GET /api/v1/journal/entries":            readable("?start=0&end=2"),
 	"GET /api/v1/journal/proofs/inclusion":   readable("?index=0"),
 	"GET /api/v1/journal/proofs/consistency": readable("?old=1"),
+	"GET /api/v1/openapi.json":               {anon: http.StatusOK, member: http.StatusOK},
 }
 
 // pathValues names a real item for each path parameter, keyed by the

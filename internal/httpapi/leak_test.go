@@ -67,9 +67,7 @@ func TestNoLeaks(t *testing.T) {
 		"party":   {"us", "ru"},
 		"version": {"1"},
 	}
-	for _, n := range firstIDs(t, e) {
-		ids["id"] = append(ids["id"], n)
-	}
+	ids["id"] = append(ids["id"], firstIDs(t, e)...)
 	asked := 0
 	check := func(who, what string, r *testenv.Response) {
 		t.Helper()

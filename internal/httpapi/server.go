@@ -132,6 +132,7 @@ func New(cfg Config, d Deps) *Server {
 		{"GET", "/api/v1/journal/entries", Member, s.entries},
 		{"GET", "/api/v1/journal/proofs/inclusion", Member, s.inclusionProof},
 		{"GET", "/api/v1/journal/proofs/consistency", Member, s.consistencyProof},
+		{"GET", "/api/v1/openapi.json", Public, s.openAPI},
 	}
 	s.routes = append(s.routes, s.incidentRoutes()...)
 	for _, rt := range s.routes {
