@@ -20,7 +20,24 @@ import (
 // BenchmarkAppend64Writers measures durable appends (SQLite, WAL,
 // synchronous=FULL) with 64 concurrent writers, group-committed.
 func BenchmarkAppend64Writers(b *testing.B) {
-	e := testenv.New(b)
+	e := testenv.NewSQLite(b)
+	append64(b, e, e.App.Writer)
+}
+
+// BenchmarkAppend64WritersPostgres is the same on PostgreSQL: one node,
+// then two nodes on one database with the writers spread over both.
+func BenchmarkAppend64WritersPostgres(b *testing.B) {
+	b.Run("one-node", func(b *testing.B) {
+		e := testenv.NewPostgres(b)
+		append64(b, e, e.App.Writer)
+	})
+	b.Run("two-nodes", func(b *testing.B) {
+		e := testenv.NewPostgres(b)
+		append64(b, e, e.App.Writer, e.Node(b).Writer)
+	})
+}
+
+func append64(b *testing.B, e *testenv.Env, writers ...*office.Writer) {
 	actor := firstActor(b, e)
 	ctx := context.Background()
 	var n atomic.Int64
@@ -29,8 +46,9 @@ func BenchmarkAppend64Writers(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		i := n.Add(1)
 		party := []string{"us", "ru"}[i%2]
+		w := writers[int(i)%len(writers)]
 		for pb.Next() {
-			_, err := e.App.Writer.Append(ctx, office.Request{Party: party, Member: party + "-official", Kind: truce.KindDesignationSet,
+			_, err := w.Append(ctx, office.Request{Party: party, Member: party + "-official", Kind: truce.KindDesignationSet,
 				Subject: actor, Body: office.DesignationSetBody{Party: party, Designation: truce.DesignationExcluded, Note: "benchmark"}})
 			if err != nil {
 				b.Error(err)
