@@ -134,3 +134,5 @@ func journalSize(t *testing.T, base, token string) int64 {
 	}
 	return j.Size
 }
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
