@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// OpenAPI is the OpenAPI 3.0.3 document of the API, served at
+// OpenAPI is the OpenAPI 3.1 document of the API, served at
 // GET /api/v1/openapi.json. Tests check that it describes every route and
 // that real answers match it.
 //

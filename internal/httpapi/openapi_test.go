@@ -37,8 +37,8 @@ func loadOpenAPI(tb testing.TB) *openapi3.T {
 func TestOpenAPIDocument(t *testing.T) {
 	t.Parallel()
 	doc := loadOpenAPI(t)
-	if doc.OpenAPI != "3.0.3" {
-		t.Errorf("openapi %q, want 3.0.3", doc.OpenAPI)
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
 	e := testenv.New(t)
 	for _, user := range []string{"", "us-observer"} {
