@@ -18,17 +18,8 @@ import (
 )
 
 func as(username string) context.Context {
-	party, role, _ := cutDash(username)
+	party, role, _ := strings.Cut(username, "-")
 	return domain.WithCaller(context.Background(), &domain.Member{Username: username, Party: party, Role: domain.Role(role)})
-}
-
-func cutDash(s string) (string, string, bool) {
-	for i := range s {
-		if s[i] == '-' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // TestTwoNodes runs two truce nodes on one PostgreSQL database: a zone

@@ -2,6 +2,7 @@ package office
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -163,7 +164,6 @@ func violations(p store.Projection, i *truce.Incident) ([]truce.Violation, error
 			return nil, err
 		}
 	}
-	slices.SortFunc(zones, func(a, b truce.Zone) int { return compareStrings(a.ID, b.ID) })
 	for _, z := range zones {
 		v := z.InForceAt(i.OccurredAt)
 		if v == nil {
@@ -189,16 +189,6 @@ func violations(p store.Projection, i *truce.Incident) ([]truce.Violation, error
 	return out, nil
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // putIncident recomputes i's violations, keeps each commitment's breach
 // count in step with them, and writes i.
 func putIncident(p store.Projection, i truce.Incident, old []truce.Violation) error {
@@ -218,7 +208,7 @@ func putIncident(p store.Projection, i truce.Incident, old []truce.Violation) er
 			delta[*v.CommitmentID]++
 		}
 	}
-	for _, id := range slices.Sorted(mapsKeys(delta)) {
+	for _, id := range slices.Sorted(maps.Keys(delta)) {
 		if delta[id] == 0 {
 			continue
 		}
@@ -233,16 +223,6 @@ func putIncident(p store.Projection, i truce.Incident, old []truce.Violation) er
 		}
 	}
 	return p.PutIncident(i)
-}
-
-func mapsKeys(m map[string]int) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // settleCommitment makes an accepted commitment breached while violations

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -241,15 +242,7 @@ func (sp *Spatial) Check(q geo.Geometry, bufferM float64, from time.Time, until 
 			d.Result = truce.ResultAdvisory
 		}
 	}
-	slices.SortFunc(d.Conflicts, func(a, b truce.Conflict) int {
-		switch {
-		case a.ZoneID < b.ZoneID:
-			return -1
-		case a.ZoneID > b.ZoneID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(d.Conflicts, func(a, b truce.Conflict) int { return strings.Compare(a.ZoneID, b.ZoneID) })
 	return d, hits
 }
 
