@@ -294,7 +294,14 @@ func TestZoneNewVersion(t *testing.T) {
 	bigger := map[string]any{"type": "Feature", "geometry": map[string]any{"type": "Polygon", "coordinates": [][][]float64{
 		{{20, 20}, {20.05, 20}, {20.05, 20.05}, {20, 20.05}, {20, 20}}}}, "properties": map[string]any{}}
 	mustStatus(t, e.Do(t, "us-analyst", "PATCH", "/api/v1/zones/"+z.ID, bigger), http.StatusForbidden, "analyst changes a released zone")
-	r := e.Do(t, "us-official", "PATCH", "/api/v1/zones/"+z.ID, bigger)
+	// A change that changes nothing releases no version.
+	before := e.JournalSize(t)
+	r := e.Do(t, "us-official", "PATCH", "/api/v1/zones/"+z.ID, map[string]any{"type": "Feature", "geometry": nil, "properties": map[string]any{"name": z.Name}})
+	mustStatus(t, r, http.StatusOK, "PATCH without a change")
+	if f := decode[featureOut](t, r); f.Properties.Version != 1 || e.JournalSize(t) != before {
+		t.Fatalf("a PATCH changing nothing made version %d, journal %d → %d", f.Properties.Version, before, e.JournalSize(t))
+	}
+	r = e.Do(t, "us-official", "PATCH", "/api/v1/zones/"+z.ID, bigger)
 	mustStatus(t, r, http.StatusOK, "new version")
 	f := decode[featureOut](t, r)
 	if f.Properties.Status != "in_force" || f.Properties.InForceVersion != 1 || f.Properties.Version != 2 {

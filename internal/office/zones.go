@@ -1,6 +1,7 @@
 package office
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -216,6 +217,11 @@ func (s *Service) UpdateZone(ctx context.Context, id string, in ZoneInput) (truc
 	if err != nil {
 		return truce.Zone{}, err
 	}
+	// A change that changes nothing releases nothing: a new version would
+	// need acknowledging again for no reason.
+	if sameContent(c, z.ZoneContent) {
+		return s.present(z), nil
+	}
 	return s.release(ctx, m, z.ID, z.Version+1, c)
 }
 
@@ -340,4 +346,11 @@ func (s *Service) WithdrawZone(ctx context.Context, id, reason string) (truce.Zo
 	}
 	z, err = s.store.Zone(ctx, id)
 	return s.present(z), mapStore(err, "zone")
+}
+
+// sameContent compares zone contents as released: geometries are canonical.
+func sameContent(a, b truce.ZoneContent) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
