@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,4 +141,53 @@ func signInAs(t *testing.T, base, user string) string {
 		t.Fatalf("sign in %s: %d %v", user, resp.StatusCode, err)
 	}
 	return s.Token
+}
+
+// TestPostgresDumpRestore follows docs/operations.md on PostgreSQL: dump a
+// served demo with pg_dump, restore it into a new database with psql, and
+// verify the copy with the keys kept beside the dump.
+func TestPostgresDumpRestore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	base := pgtest.BaseURL(t)
+	for _, tool := range []string{"pg_dump", "psql"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	bin := filepath.Join(t.TempDir(), "truce")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	url := pgtest.URL(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	_, stop := serveBin(t, bin, "demo", "--addr", "127.0.0.1:0", "--db", url, "--keys", keys)
+	stop()
+
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := u.Query().Get("search_path")
+	dump := filepath.Join(t.TempDir(), "truce.sql")
+	if out, err := exec.Command("pg_dump", "--schema="+schema, "--no-owner", "--file="+dump, base).CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v\n%s", err, out)
+	}
+	db := "truce_restore_" + strings.TrimPrefix(schema, pgtest.SchemaPrefix)
+	if out, err := exec.Command("psql", base, "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE "+db).CombinedOutput(); err != nil {
+		t.Fatalf("create database: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("psql", base, "-c", "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)").Run() })
+	restored := *u // the same search_path, in the new database
+	restored.Path = "/" + db
+	bu, _ := neturl.Parse(base)
+	bu.Path = "/" + db
+	if out, err := exec.Command("psql", bu.String(), "-v", "ON_ERROR_STOP=1", "-q", "-f", dump).CombinedOutput(); err != nil {
+		t.Fatalf("restore: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "verify", "--db", restored.String(), "--keys", keys).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "entries verified") || strings.Contains(string(out), " 0 entries") {
+		t.Fatalf("verify the restored copy: %v\n%s", err, out)
+	}
 }
