@@ -542,7 +542,27 @@ func applyCommitmentAccept(p store.Projection, index int64, e truce.Entry) error
 	}
 	at := e.Time
 	c.Status, c.AcceptedAt, c.UpdatedAt, c.Entry = truce.CommitmentAccepted, &at, e.Time, index
-	return p.PutCommitment(c)
+	if err := p.PutCommitment(c); err != nil {
+		return err
+	}
+	return recomputeZones(p, c.ZoneIDs)
+}
+
+// recomputeZones recomputes the incidents near each zone after a change of
+// the commitments covering them. Coverage is judged at occurred_at, so
+// this touches only incidents reported ahead of a pledge's acceptance or
+// end (an incident may be dated up to futureSkew after its release).
+func recomputeZones(p store.Projection, ids []string) error {
+	for _, id := range ids {
+		z, err := p.GetZone(id)
+		if err != nil {
+			return mapStore(err, "zone")
+		}
+		if err := recomputeNear(p, z); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func applyCommitmentStatus(p store.Projection, index int64, e truce.Entry) error {
@@ -577,7 +597,10 @@ func applyCommitmentStatus(p store.Projection, index int64, e truce.Entry) error
 	}
 	at := e.Time
 	c.Status, c.EndedAt, c.Note, c.UpdatedAt, c.Entry = b.Status, &at, b.Note, e.Time, index
-	return p.PutCommitment(c)
+	if err := p.PutCommitment(c); err != nil {
+		return err
+	}
+	return recomputeZones(p, c.ZoneIDs)
 }
 
 func applyStepCreate(p store.Projection, index int64, e truce.Entry) error {

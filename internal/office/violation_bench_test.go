@@ -25,7 +25,7 @@ const (
 	violationQueries   = 4096      // point incidents the check cycles through
 	violationAgreement = 100       // of them compared between fold and index
 	recomputeIncidents = 1_000_000 // incidents stored for BenchmarkRecomputeNear
-	recomputeZones     = 64        // new zones BenchmarkRecomputeNear cycles through
+	newZonesCycled     = 64        // new zones BenchmarkRecomputeNear cycles through
 	benchBatch         = 10_000    // rows per Append while loading
 )
 
@@ -329,7 +329,7 @@ func BenchmarkRecomputeNear(b *testing.B) {
 	}
 	b.Logf("%d incidents stored in %v (%d per Append)", recomputeIncidents, time.Since(start).Round(time.Millisecond), benchBatch)
 
-	zones := benchZones(b, recomputeZones, 3, "zon_new_")
+	zones := benchZones(b, newZonesCycled, 3, "zon_new_")
 	var visited, rewritten, n int
 	for b.Loop() {
 		z := zones[n%len(zones)]

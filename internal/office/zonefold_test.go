@@ -272,3 +272,35 @@ func TestSiteRevealFold(t *testing.T) {
 		t.Fatalf("second reveal: %v", err)
 	}
 }
+
+// An incident reported ahead of a pledge's acceptance but dated after it
+// (clocks differ) gains the pledge when it is accepted: violations follow
+// commitments as well as zones.
+func TestViolationFollowsCommitmentAcceptance(t *testing.T) {
+	l := &zoneLog{t: t, st: newState()}
+	ru := "ru"
+	l.apply(entry("ru", truce.KindActorCreate, "act_gfe", office.ActorCreateBody{Name: "Forces", AnswerableParty: &ru}))
+	l.apply(entry("us", truce.KindZoneRelease, "zone_a", office.ZoneReleaseBody{Version: 1, ZoneContent: content(square)}))
+	l.apply(answer(l, "ru", truce.KindZoneAcknowledge, "zone_a", ""))
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) // entry() stamps every entry at this time
+	l.apply(entry("ru", truce.KindCommitmentRelease, "cmt_a", office.CommitmentReleaseBody{CommitmentContent: truce.CommitmentContent{
+		To: "us", Text: "no strikes", ZoneIDs: []string{"zone_a"}, EffectiveFrom: at.Add(-time.Hour)}}))
+	perp := "act_gfe"
+	rel := entry("us", truce.KindIncidentRelease, "inc_a", office.IncidentReleaseBody{
+		IncidentContent: truce.IncidentContent{OccurredAt: at.Add(30 * time.Minute), Type: truce.IncidentShelling, Perpetrator: &perp,
+			Geometry: json.RawMessage(`{"type":"Point","coordinates":[36.05,36.05]}`)},
+		AnswerDue: at.Add(72 * time.Hour)})
+	l.apply(rel)
+	i, err := l.st.GetIncident("inc_a")
+	if err != nil || len(i.Violations) != 1 || i.Violations[0].CommitmentID != nil {
+		t.Fatalf("before acceptance: %+v %v", i.Violations, err)
+	}
+	acc := entry("us", truce.KindCommitmentAccept, "cmt_a", struct{}{})
+	acc.Time = at.Add(10 * time.Minute)
+	l.apply(acc)
+	i, _ = l.st.GetIncident("inc_a")
+	c, _ := l.st.GetCommitment("cmt_a")
+	if len(i.Violations) != 1 || i.Violations[0].CommitmentID == nil || *i.Violations[0].CommitmentID != "cmt_a" || c.Breaches != 1 || c.Status != truce.CommitmentBreached {
+		t.Fatalf("after acceptance: violations %+v, commitment %+v", i.Violations, c)
+	}
+}
