@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -89,7 +90,7 @@ func (sp *Spatial) Refresh(ctx context.Context, st store.Store, id string) error
 // OnAppend re-indexes the zones a committed batch changed. It runs before
 // the batch's callers are answered, so a released zone is checked against
 // as soon as its release returns.
-func (sp *Spatial) OnAppend(ctx context.Context, st store.Store, log interface{ Error(string, ...any) }) func([]Appended) {
+func (sp *Spatial) OnAppend(ctx context.Context, st store.Store, log *slog.Logger) func([]Appended) {
 	return func(batch []Appended) {
 		seen := map[string]bool{}
 		for _, a := range batch {
