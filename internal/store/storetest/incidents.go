@@ -274,30 +274,9 @@ func statsName(f store.StatsFilter) string {
 // one by one and listed, and the violation counts, against the model's.
 func checkIncidents(t *testing.T, ctx context.Context, s store.Store, m *model) {
 	t.Helper()
-	for id, want := range m.incidents {
-		got, err := s.Incident(ctx, id)
-		if err != nil {
-			t.Errorf("Incident(%q): %v", id, err)
-		} else if diff := cmp.Diff(want, got, strictOpts); diff != "" {
-			t.Errorf("Incident(%q) (-want +got):\n%s", id, diff)
-		}
-	}
-	for id, want := range m.pledges {
-		got, err := s.Commitment(ctx, id)
-		if err != nil {
-			t.Errorf("Commitment(%q): %v", id, err)
-		} else if diff := cmp.Diff(want, got, strictOpts); diff != "" {
-			t.Errorf("Commitment(%q) (-want +got):\n%s", id, diff)
-		}
-	}
-	for id, want := range m.steps {
-		got, err := s.Step(ctx, id)
-		if err != nil {
-			t.Errorf("Step(%q): %v", id, err)
-		} else if diff := cmp.Diff(want, got, strictOpts); diff != "" {
-			t.Errorf("Step(%q) (-want +got):\n%s", id, diff)
-		}
-	}
+	checkReads(t, "Incident", m.incidents, func(id string) (truce.Incident, error) { return s.Incident(ctx, id) })
+	checkReads(t, "Commitment", m.pledges, func(id string) (truce.Commitment, error) { return s.Commitment(ctx, id) })
+	checkReads(t, "Step", m.steps, func(id string) (truce.Step, error) { return s.Step(ctx, id) })
 	got, err := s.Incidents(ctx, store.IncidentFilter{}, store.Page{Limit: -1})
 	if err != nil {
 		t.Errorf("Incidents: %v", err)

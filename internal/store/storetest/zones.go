@@ -208,34 +208,26 @@ func (m *model) noticesMatching(f store.NoticeFilter) []truce.Notice {
 	return out
 }
 
+// checkReads reads every item of want by its key and compares it.
+func checkReads[K comparable, T any](t *testing.T, name string, want map[K]T, read func(K) (T, error)) {
+	t.Helper()
+	for k, w := range want {
+		got, err := read(k)
+		if err != nil {
+			t.Errorf("%s(%v): %v", name, k, err)
+		} else if diff := cmp.Diff(w, got, strictOpts); diff != "" {
+			t.Errorf("%s(%v) (-want +got):\n%s", name, k, diff)
+		}
+	}
+}
+
 // checkZones checks the store's zones, site commitments and notices, read
 // one by one and streamed, against the model's.
 func checkZones(t *testing.T, ctx context.Context, s store.Store, m *model) {
 	t.Helper()
-	for id, want := range m.zones {
-		got, err := s.Zone(ctx, id)
-		if err != nil {
-			t.Errorf("Zone(%q): %v", id, err)
-		} else if diff := cmp.Diff(want, got, strictOpts); diff != "" {
-			t.Errorf("Zone(%q) (-want +got):\n%s", id, diff)
-		}
-	}
-	for e, want := range m.commitments {
-		got, err := s.SiteCommitment(ctx, e)
-		if err != nil {
-			t.Errorf("SiteCommitment(%d): %v", e, err)
-		} else if diff := cmp.Diff(want, got, strictOpts); diff != "" {
-			t.Errorf("SiteCommitment(%d) (-want +got):\n%s", e, diff)
-		}
-	}
-	for id, want := range m.notices {
-		got, err := s.Notice(ctx, id)
-		if err != nil {
-			t.Errorf("Notice(%q): %v", id, err)
-		} else if diff := cmp.Diff(want, got, strictOpts); diff != "" {
-			t.Errorf("Notice(%q) (-want +got):\n%s", id, diff)
-		}
-	}
+	checkReads(t, "Zone", m.zones, func(id string) (truce.Zone, error) { return s.Zone(ctx, id) })
+	checkReads(t, "SiteCommitment", m.commitments, func(e int64) (truce.SiteCommitment, error) { return s.SiteCommitment(ctx, e) })
+	checkReads(t, "Notice", m.notices, func(id string) (truce.Notice, error) { return s.Notice(ctx, id) })
 	got, err := eachZone(ctx, s)
 	if err != nil {
 		t.Errorf("EachZone: %v", err)
