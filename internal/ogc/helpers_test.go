@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/truce-org/truce"
-	"github.com/truce-org/truce/internal/ogc"
 	"github.com/truce-org/truce/internal/office"
+	"github.com/truce-org/truce/internal/ogc"
 	"github.com/truce-org/truce/internal/testenv"
 )
 

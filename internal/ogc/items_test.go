@@ -242,15 +242,15 @@ func TestItemsFilters(t *testing.T) {
 			from, until *time.Time // closed, nil open
 		}
 		cases := map[string]window{
-			f(s0):                           {&s0, &s0},
-			f(lo) + "/" + f(hi):             {&lo, &hi},
-			f(lo) + "/..":                   {&lo, nil},
-			"../" + f(hi):                   {nil, &hi},
-			f(lo) + "/":                     {&lo, nil},
-			"/" + f(hi):                     {nil, &hi},
-			"../..":                         {nil, nil},
-			lo.Format(time.DateOnly):        {ptr(lo.Truncate(24 * time.Hour)), ptr(lo.Truncate(24 * time.Hour).Add(24*time.Hour - time.Microsecond))},
-			f(lo.Add(-24 * time.Hour * 3650)) + "/" + f(lo.Add(-24*time.Hour*3000)): {ptr(lo.Add(-24 * time.Hour * 3650)), ptr(lo.Add(-24 * time.Hour * 3000))},
+			f(s0):                    {&s0, &s0},
+			f(lo) + "/" + f(hi):      {&lo, &hi},
+			f(lo) + "/..":            {&lo, nil},
+			"../" + f(hi):            {nil, &hi},
+			f(lo) + "/":              {&lo, nil},
+			"/" + f(hi):              {nil, &hi},
+			"../..":                  {nil, nil},
+			lo.Format(time.DateOnly): {ptr(lo.Truncate(24 * time.Hour)), ptr(lo.Truncate(24 * time.Hour).Add(24*time.Hour - time.Microsecond))},
+			f(lo.Add(-24*time.Hour*3650)) + "/" + f(lo.Add(-24*time.Hour*3000)): {ptr(lo.Add(-24 * time.Hour * 3650)), ptr(lo.Add(-24 * time.Hour * 3000))},
 		}
 		if e0 != nil && !e0.Equal(s0) {
 			cases[f(*e0)] = window{e0, e0} // a span's end is not in it
