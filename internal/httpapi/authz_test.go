@@ -290,6 +290,7 @@ var expectations = map[string]access{
 	"GET /ogc/collections/{collectionId}":       readable(""),
 	"GET /ogc/collections/{collectionId}/items": readable("?limit=5"),
 	"GET /ogc/collections/{collectionId}/items/{featureId}": readable(""),
+	"GET /ogc/{path...}": {anon: http.StatusNotFound, member: http.StatusNotFound},
 }
 
 // pathValues names a real item for each path parameter, keyed by the
@@ -317,6 +318,7 @@ func pathValues(tb testing.TB, e *testenv.Env) map[string]string {
 		// OGC: the zones collection and a released zone in it.
 		"collections/{collectionId}": "zones",
 		"items/{featureId}":          zone.ID,
+		"ogc/{path}":                 "no-such-resource",
 	}
 }
 

@@ -316,7 +316,7 @@ func (h *Handlers) items(w http.ResponseWriter, r *http.Request) error {
 		fc.Features = []Feature{}
 	}
 	fc.NumberReturned = len(fc.Features)
-	write(w, TypeGeoJSON, fc)
+	write(w, featureType(r), fc)
 	return nil
 }
 
@@ -369,6 +369,6 @@ func (h *Handlers) item(w http.ResponseWriter, r *http.Request) error {
 		{Href: b + "/items/" + url.PathEscape(f.ID), Rel: "self", Type: TypeGeoJSON, Title: "This feature"},
 		{Href: b, Rel: "collection", Type: TypeJSON, Title: "The collection"},
 	}
-	write(w, TypeGeoJSON, f)
+	write(w, featureType(r), f)
 	return nil
 }

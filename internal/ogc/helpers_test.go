@@ -105,8 +105,9 @@ func getPage(t testing.TB, e *testenv.Env, user, path string) page {
 }
 
 // walk follows next links from path to the end and returns the ids in
-// order and the last page's numberMatched. between runs after each page.
-func walk(t testing.TB, e *testenv.Env, user, path string, between func(page int)) ([]string, int64) {
+// order and the last page's numberMatched. between runs after each page
+// but the last, given the page's number and its last id.
+func walk(t testing.TB, e *testenv.Env, user, path string, between func(page int, last string)) ([]string, int64) {
 	t.Helper()
 	var ids []string
 	for n := 0; ; n++ {
@@ -128,7 +129,7 @@ func walk(t testing.TB, e *testenv.Env, user, path string, between func(page int
 			t.Errorf("next link type %q", next.Type)
 		}
 		if between != nil {
-			between(n)
+			between(n, p.Features[len(p.Features)-1].ID)
 		}
 		path = pathOf(t, e, next.Href)
 	}

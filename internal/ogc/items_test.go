@@ -189,6 +189,28 @@ func TestItemsMatchAPI(t *testing.T) {
 			}
 		}
 	}
+	// f=json answers the same as plain JSON (the alternate link's type).
+	for _, path := range []string{"/ogc/collections/zones/items?f=json", "/ogc/collections/zones/items/" + idsOf(apiFeatures(t, e, "us-observer", "zones", ""))[0] + "?f=json"} {
+		r := get(t, e, "us-observer", path)
+		mustStatus(t, r, http.StatusOK, "GET "+path)
+		if ct := r.Header.Get("Content-Type"); ct != ogc.TypeJSON {
+			t.Errorf("GET %s: Content-Type %q, want %s", path, ct, ogc.TypeJSON)
+		}
+	}
+	// Paths the OGC API does not have are the contract's 404, for anyone.
+	for _, user := range []string{"", "us-observer"} {
+		for _, path := range []string{"/ogc/nosuch", "/ogc/collections/zones/items/x/y", "/ogc/collections/nosuch/items", "/ogc/collections/nosuch"} {
+			r := get(t, e, user, path)
+			want := http.StatusNotFound
+			if user == "" && strings.HasPrefix(path, "/ogc/collections/") && !strings.HasSuffix(path, "/x/y") {
+				want = http.StatusUnauthorized
+			}
+			mustStatus(t, r, want, "GET "+path+" as "+user)
+			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("GET %s: Content-Type %q", path, ct)
+			}
+		}
+	}
 	// An item of one collection is not an item of another.
 	inc := apiFeatures(t, e, "us-observer", "incidents", "")[0].ID
 	r := get(t, e, "us-observer", "/ogc/collections/zones/items/"+inc)

@@ -119,7 +119,13 @@ func (h *Handlers) Routes() []Route {
 		{"GET", Prefix + "/collections/{collectionId}", false, h.collection},
 		{"GET", Prefix + "/collections/{collectionId}/items", false, h.items},
 		{"GET", Prefix + "/collections/{collectionId}/items/{featureId}", false, h.item},
+		// Anything else under /ogc/ is the contract's 404, not the mux's text.
+		{"GET", Prefix + "/{path...}", true, h.notFound},
 	}
+}
+
+func (h *Handlers) notFound(w http.ResponseWriter, r *http.Request) error {
+	return truce.Errorf(truce.ENotFound, "no such OGC API resource: %s", r.URL.Path)
 }
 
 // Link is a web link (RFC 8288) as OGC API documents carry them.
@@ -128,6 +134,15 @@ type Link struct {
 	Rel   string `json:"rel"`
 	Type  string `json:"type,omitempty"`
 	Title string `json:"title,omitempty"`
+}
+
+// featureType is the media type of features: GeoJSON, or plain JSON when
+// the caller asked for f=json (the alternate link).
+func featureType(r *http.Request) string {
+	if r.URL.Query().Get("f") == "json" {
+		return TypeJSON
+	}
+	return TypeGeoJSON
 }
 
 func write(w http.ResponseWriter, contentType string, v any) {

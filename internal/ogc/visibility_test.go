@@ -15,32 +15,35 @@ import (
 )
 
 // TestPagingStable: features added while a client pages through a
-// collection (released by another party, or drafts of the caller's own,
-// whose ids fall before and after the cursor) cause no repeat and no skip:
-// every feature there at the start comes exactly once, and the last page's
-// numberMatched counts what exists then.
+// collection (released by another party, or drafts of the caller's own;
+// random ids, so falling before and after the cursor) cause no repeat and
+// no skip: every feature there at the start comes exactly once, an added
+// one comes exactly when its id is after the cursor it was added behind
+// (keyset paging), and the last page's numberMatched counts what exists
+// then.
 func TestPagingStable(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
 	user := "us-observer"
 	for _, c := range []string{"incidents", "zones"} {
 		start := idsOf(apiFeatures(t, e, user, c, ""))
-		added := 0
-		seen, matched := walk(t, e, user, "/ogc/collections/"+c+"/items?limit=2", func(n int) {
+		after := map[string]bool{} // added id: added after the cursor
+		seen, matched := walk(t, e, user, "/ogc/collections/"+c+"/items?limit=2", func(n int, last string) {
 			for k := range 3 {
 				lon, lat := 36.1+0.01*float64(n), 35.9+0.01*float64(k)
+				var id string
 				if c == "incidents" {
 					// ru's released, us's released, us's own draft (seen
 					// by us), and a draft of ru's that us never sees.
 					party := []string{"ru", "us", "us"}[k]
-					newIncident(t, e, party, lon, lat, time.Now().Add(-time.Hour), k != 2)
+					id = newIncident(t, e, party, lon, lat, time.Now().Add(-time.Hour), k != 2).ID
 					if k == 2 {
 						newIncident(t, e, "ru", lon, lat, time.Now().Add(-time.Hour), false)
 					}
 				} else {
-					newDraftZone(t, e, "us", fmt.Sprintf("Paging zone %d-%d (illustrative)", n, k), lon, lat)
+					id = newDraftZone(t, e, "us", fmt.Sprintf("Paging zone %d-%d (illustrative)", n, k), lon, lat).ID
 				}
-				added++
+				after[id] = id > last
 			}
 		})
 		counts := map[string]int{}
@@ -55,12 +58,22 @@ func TestPagingStable(t *testing.T) {
 				t.Errorf("%s: %s, there at the start, came %d times", c, id, counts[id])
 			}
 		}
-		if len(seen) <= len(start) {
-			t.Errorf("%s: of %d added, none came on a later page (%d seen, %d at the start)", c, added, len(seen), len(start))
+		if len(after) < 3 {
+			t.Fatalf("%s: only %d added: too few pages", c, len(after))
+		}
+		for id, behind := range after {
+			if want := map[bool]int{true: 1, false: 0}[behind]; counts[id] != want {
+				t.Errorf("%s: %s, added %s the cursor, came %d times", c, id, map[bool]string{true: "after", false: "before"}[behind], counts[id])
+			}
+		}
+		for id := range counts {
+			if _, added := after[id]; !added && !slices.Contains(start, id) {
+				t.Errorf("%s: %s came, neither there at the start nor added", c, id)
+			}
 		}
 		now := idsOf(apiFeatures(t, e, user, c, ""))
-		if len(now) != len(start)+added || matched != int64(len(now)) {
-			t.Errorf("%s: numberMatched %d at the end, the API lists %d (%d + %d added)", c, matched, len(now), len(start), added)
+		if len(now) != len(start)+len(after) || matched != int64(len(now)) {
+			t.Errorf("%s: numberMatched %d at the end, the API lists %d (%d + %d added)", c, matched, len(now), len(start), len(after))
 		}
 		if !slices.IsSorted(seen) {
 			t.Errorf("%s: pages not in id order: %v", c, seen)
