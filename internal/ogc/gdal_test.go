@@ -2,6 +2,7 @@ package ogc_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -81,8 +82,11 @@ func TestOgrinfo(t *testing.T) {
 	e := testenv.New(t)
 	newIncident(t, e, "us", 36.3, 35.9, time.Now().Add(-time.Hour), false) // a draft only us sees
 	newDraftZone(t, e, "ru", "GDAL draft of ru (illustrative)", 36.4, 36.0)
-	source := "OAPIF:" + e.Server.URL + "/ogc"
 	for _, user := range []string{"us-observer", "ru-official", "admin"} {
+		source := "OAPIF:" + e.Server.URL + "/ogc"
+		if user == "admin" {
+			source += "/" // GDAL takes the landing page's URL with a trailing slash too
+		}
 		token := e.Token(t, user)
 		summary := layers(runOgrinfo(t, bin, token, "-ro", "-so", "-al", source))
 		paged := layers(runOgrinfo(t, bin, token, "-ro", "-al", "-oo", "PAGE_SIZE=2", source))
@@ -114,6 +118,20 @@ func TestOgrinfo(t *testing.T) {
 			if len(want) < 3 && c != "notices" {
 				t.Errorf("as %s: only %d %s: paging by 2 is not tested", user, len(want), c)
 			}
+		}
+		// -spat becomes bbox: the count is the API's for the same box.
+		incidents := apiFeatures(t, e, user, "incidents", "")
+		b := incidents[0].BBox
+		box := []float64{b[0] - 0.05, b[1] - 0.05, b[2] + 0.05, b[3] + 0.05}
+		want := apiFeatures(t, e, user, "incidents", fmt.Sprintf("&bbox=%g,%g,%g,%g", box[0], box[1], box[2], box[3]))
+		args := []string{"-ro", "-so", "-spat"}
+		for _, f := range box {
+			args = append(args, strconv.FormatFloat(f, 'g', -1, 64))
+		}
+		out := runOgrinfo(t, bin, token, append(args, source, "incidents")...)
+		m := countLine.FindStringSubmatch(out)
+		if m == nil || m[1] != strconv.Itoa(len(want)) || len(want) == 0 || len(want) == len(incidents) {
+			t.Errorf("as %s: ogrinfo -spat %v counts %v, the API lists %d of %d in the box:\n%s", user, box, m, len(want), len(incidents), out)
 		}
 	}
 }
