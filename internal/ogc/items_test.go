@@ -211,6 +211,14 @@ func TestItemsMatchAPI(t *testing.T) {
 			}
 		}
 	}
+	// The server's metrics count OGC requests by route, as the API's.
+	m := get(t, e, "", "/metrics")
+	mustStatus(t, m, http.StatusOK, "GET /metrics")
+	for _, want := range []string{`{code="200",route="GET /ogc/collections/{collectionId}/items"}`, `{code="404",route="GET /ogc/{path...}"}`} {
+		if !strings.Contains(string(m.Body), want) {
+			t.Errorf("/metrics has no truce_http_requests_total%s", want)
+		}
+	}
 	// An item of one collection is not an item of another.
 	inc := apiFeatures(t, e, "us-observer", "incidents", "")[0].ID
 	r := get(t, e, "us-observer", "/ogc/collections/zones/items/"+inc)
