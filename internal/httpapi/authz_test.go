@@ -278,6 +278,19 @@ var expectations = map[string]access{
 	"GET /api/v1/journal/proofs/inclusion":   readable("?index=0"),
 	"GET /api/v1/journal/proofs/consistency": readable("?old=1"),
 	"GET /api/v1/openapi.json":               {anon: http.StatusOK, member: http.StatusOK},
+
+	// OGC API - Features (internal/ogc): the landing page, conformance and
+	// API document are public; collections and items are for members, each
+	// seeing what the API shows it.
+	"GET /ogc":                                  {anon: http.StatusOK, member: http.StatusOK},
+	"GET /ogc/{$}":                              {anon: http.StatusOK, member: http.StatusOK},
+	"GET /ogc/conformance":                      {anon: http.StatusOK, member: http.StatusOK},
+	"GET /ogc/api":                              {anon: http.StatusOK, member: http.StatusOK},
+	"GET /ogc/collections":                      readable(""),
+	"GET /ogc/collections/{collectionId}":       readable(""),
+	"GET /ogc/collections/{collectionId}/items": readable("?limit=5"),
+	"GET /ogc/collections/{collectionId}/items/{featureId}": readable(""),
+	"GET /ogc/{path...}": {anon: http.StatusNotFound, member: http.StatusNotFound},
 }
 
 // pathValues names a real item for each path parameter, keyed by the
@@ -302,6 +315,10 @@ func pathValues(tb testing.TB, e *testenv.Env) map[string]string {
 		"attributions/{party}": "us",
 		"commitments/{id}":     newCommitment(tb, e, true).ID,
 		"steps/{id}":           newStep(tb, e).ID,
+		// OGC: the zones collection and a released zone in it.
+		"collections/{collectionId}": "zones",
+		"items/{featureId}":          zone.ID,
+		"ogc/{path}":                 "no-such-resource",
 	}
 }
 
@@ -358,7 +375,7 @@ func params(pattern string) []string {
 	segs := strings.Split(strings.Trim(pattern, "/"), "/")
 	var out []string
 	for i, s := range segs {
-		if strings.HasPrefix(s, "{") && i > 0 {
+		if strings.HasPrefix(s, "{") && i > 0 && s != "{$}" {
 			out = append(out, segs[i-1]+"/"+strings.TrimSuffix(strings.TrimSuffix(s, "}"), "...")+"}")
 		}
 	}
@@ -371,6 +388,10 @@ func fill(tb testing.TB, pattern string, values map[string]string, unknown strin
 	tb.Helper()
 	segs := strings.Split(pattern, "/")
 	for i, s := range segs {
+		if s == "{$}" { // the end of a path with a trailing slash
+			segs[i] = ""
+			continue
+		}
 		if !strings.HasPrefix(s, "{") {
 			continue
 		}

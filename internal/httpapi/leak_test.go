@@ -66,8 +66,11 @@ func TestNoLeaks(t *testing.T) {
 		"site":    {site.ID},
 		"party":   {"us", "ru"},
 		"version": {"1"},
+		// OGC collections, and every id as a feature of each.
+		"collectionId": {"zones", "incidents", "notices"},
 	}
 	ids["id"] = append(ids["id"], firstIDs(t, e)...)
+	ids["featureId"] = append(append([]string{}, ids["id"]...), site.ID)
 	asked := 0
 	check := func(who, what string, r *testenv.Response) {
 		t.Helper()
@@ -85,8 +88,11 @@ func TestNoLeaks(t *testing.T) {
 				switch rt.Method {
 				case http.MethodGet:
 					q := "?limit=10000"
-					if strings.HasSuffix(rt.Pattern, "/events") {
+					switch {
+					case strings.HasSuffix(rt.Pattern, "/events"):
 						q = "?last_event_id=-1&follow=false"
+					case strings.HasPrefix(rt.Pattern, "/ogc") && !strings.HasSuffix(rt.Pattern, "/items"):
+						q = "" // OGC answers 400 to parameters it does not take
 					}
 					check(who, "GET "+path+q, get(t, e, who, path+q))
 				case http.MethodPost, http.MethodPatch, http.MethodPut:
@@ -108,6 +114,11 @@ func TestNoLeaks(t *testing.T) {
 	}
 	if r := get(t, e, "us-observer", "/api/v1/zones/"+draftZone.ID); !strings.Contains(string(r.Body), "Wq7Z") {
 		t.Fatalf("the owner does not see its own draft: %s", r.Body)
+	}
+	for _, path := range []string{"/ogc/collections/zones/items/" + draftZone.ID, "/ogc/collections/zones/items?limit=10000", "/ogc/collections"} {
+		if r := get(t, e, "us-observer", path); !strings.Contains(string(r.Body), "Wq7Z") && !strings.Contains(string(r.Body), "12.3456789") {
+			t.Fatalf("the owner does not see its own draft in OGC %s: %.300s", path, r.Body)
+		}
 	}
 }
 
@@ -146,7 +157,9 @@ func expand(pattern string, ids map[string][]string) []string {
 	paths := []string{""}
 	for _, seg := range strings.Split(strings.Trim(pattern, "/"), "/") {
 		var vals []string
-		if strings.HasPrefix(seg, "{") {
+		if seg == "{$}" {
+			vals = []string{""}
+		} else if strings.HasPrefix(seg, "{") {
 			vals = ids[strings.Trim(seg, "{}.")]
 			if vals == nil {
 				vals = []string{"nosuch"}

@@ -198,10 +198,18 @@ type Office interface {
 	Notice(ctx context.Context, id string) (truce.Notice, error)
 	// Notices lists notices by id after page.After that match f.
 	Notices(ctx context.Context, f NoticeFilter, page Page) ([]truce.Notice, error)
+	// ZoneSummary counts and bounds the released zones Zones would list
+	// with f, counted in the database.
+	ZoneSummary(ctx context.Context, f ZoneFilter) (Summary, error)
+	// NoticeSummary counts and bounds the notices Notices would list with f.
+	NoticeSummary(ctx context.Context, f NoticeFilter) (Summary, error)
 
 	Incident(ctx context.Context, id string) (truce.Incident, error)
 	// Incidents lists released incidents by id after page.After that match f.
 	Incidents(ctx context.Context, f IncidentFilter, page Page) ([]truce.Incident, error)
+	// IncidentSummary counts and bounds the released incidents Incidents
+	// would list with f (its time span is occurred_at).
+	IncidentSummary(ctx context.Context, f IncidentFilter) (Summary, error)
 	// ViolationCounts counts released incidents with at least one
 	// violation, per key of f.By and per week (Monday 00:00 UTC) of
 	// occurred_at, within f's window.
@@ -261,6 +269,8 @@ type HQ interface {
 	// Drafts lists owner's drafts not yet released, by id after page.After,
 	// matching f (f.Status is ignored).
 	Drafts(ctx context.Context, owner string, f ZoneFilter, page Page) ([]truce.Zone, error)
+	// DraftSummary counts and bounds the drafts Drafts would list.
+	DraftSummary(ctx context.Context, owner string, f ZoneFilter) (Summary, error)
 
 	// CreateSite stores a new site with its salt; ErrExists if the id is taken.
 	CreateSite(ctx context.Context, s truce.Site) error
@@ -284,6 +294,8 @@ type HQ interface {
 	DeleteIncidentDraft(ctx context.Context, owner, id string) error
 	// IncidentDrafts lists owner's unreleased incident drafts by id.
 	IncidentDrafts(ctx context.Context, owner string, f IncidentFilter, page Page) ([]truce.Incident, error)
+	// IncidentDraftSummary counts and bounds the drafts IncidentDrafts would list.
+	IncidentDraftSummary(ctx context.Context, owner string, f IncidentFilter) (Summary, error)
 	// PutCommitmentDraft creates or replaces a commitment draft of c.Party.
 	PutCommitmentDraft(ctx context.Context, c truce.Commitment) error
 	CommitmentDraft(ctx context.Context, party, id string) (truce.Commitment, error)
@@ -313,13 +325,58 @@ type ZoneFilter struct {
 	Owner  string
 	// BBox, when set, keeps zones whose BBox meets it.
 	BBox *Box
-	Now  time.Time
+	// During, when set, keeps zones whose validity meets it.
+	During *Window
+	Now    time.Time
 }
 
 // NoticeFilter selects notices.
 type NoticeFilter struct {
 	Party string
 	BBox  *Box
+	// During, when set, keeps notices whose [from, until) meets it.
+	During *Window
+}
+
+// Window is a time interval [From, Until); a nil bound is open. An item's
+// span [start, end) (end nil: still open) meets it when start < Until and
+// end > From.
+type Window struct {
+	From, Until *time.Time
+}
+
+// Summary is what a count query answers: how many items a filter selects,
+// the box that bounds them, and the time they span.
+type Summary struct {
+	Count int64
+	BBox  Box // [0 0 0 0] when Count is 0
+	// Start is the earliest start (nil when Count is 0); End the latest
+	// end, nil when Count is 0 or some item has no end.
+	Start, End *time.Time
+}
+
+// Add returns the summary of both sets of items (disjoint sets: drafts and
+// released items).
+func (s Summary) Add(o Summary) Summary {
+	switch {
+	case o.Count == 0:
+		return s
+	case s.Count == 0:
+		return o
+	}
+	out := Summary{Count: s.Count + o.Count, BBox: Box{
+		min(s.BBox[0], o.BBox[0]), min(s.BBox[1], o.BBox[1]), max(s.BBox[2], o.BBox[2]), max(s.BBox[3], o.BBox[3])}}
+	out.Start = s.Start
+	if o.Start != nil && (out.Start == nil || o.Start.Before(*out.Start)) {
+		out.Start = o.Start
+	}
+	if s.End != nil && o.End != nil {
+		out.End = s.End
+		if o.End.After(*s.End) {
+			out.End = o.End
+		}
+	}
+	return out
 }
 
 // HashesInOrder answers a ReadHashes call from the rows a backend read:

@@ -75,11 +75,9 @@ func deleteMine(ctx context.Context, db *DB, what, query, id, owner string) erro
 
 func (db *DB) Drafts(ctx context.Context, owner string, f store.ZoneFilter, page store.Page) ([]truce.Zone, error) {
 	var w where
-	if !w.key("owner", owner) || (f.Owner != "" && !w.key("owner", f.Owner)) {
+	if !w.drafts(owner, f) {
 		return nil, nil
 	}
-	w.add(draftsVisible)
-	w.bbox(f.BBox)
 	q, args := w.page("SELECT doc FROM zone_drafts", page)
 	return listDocs[truce.Zone](ctx, db.pool, "drafts", nil, q, args...)
 }

@@ -282,10 +282,9 @@ func (db *DB) Zone(ctx context.Context, id string) (truce.Zone, error) {
 
 func (db *DB) Zones(ctx context.Context, f store.ZoneFilter, page store.Page) ([]truce.Zone, error) {
 	var w where
-	if !w.zoneStatus(f) || (f.Owner != "" && !w.key("owner", f.Owner)) {
+	if !w.zones(f) {
 		return nil, nil
 	}
-	w.bbox(f.BBox)
 	q, args := w.page("SELECT doc FROM zones", page)
 	return listDocs[truce.Zone](ctx, db.pool, "zones", nil, q, args...)
 }
@@ -320,10 +319,9 @@ func (db *DB) Notice(ctx context.Context, id string) (truce.Notice, error) {
 
 func (db *DB) Notices(ctx context.Context, f store.NoticeFilter, page store.Page) ([]truce.Notice, error) {
 	var w where
-	if f.Party != "" && !w.key("party", f.Party) {
+	if !w.notices(f) {
 		return nil, nil
 	}
-	w.bbox(f.BBox)
 	q, args := w.page("SELECT doc FROM notices", page)
 	return listDocs[truce.Notice](ctx, db.pool, "notices", nil, q, args...)
 }

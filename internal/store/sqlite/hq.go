@@ -65,12 +65,7 @@ func changed(res sql.Result, err error, what string) error {
 
 func (db *DB) Drafts(ctx context.Context, owner string, f store.ZoneFilter, page store.Page) ([]truce.Zone, error) {
 	var w where
-	w.add("owner = ?", owner)
-	if f.Owner != "" {
-		w.add("owner = ?", f.Owner)
-	}
-	w.add(draftsVisible)
-	w.bbox(f.BBox)
+	w.drafts(owner, f)
 	q, args := w.page("SELECT doc FROM zone_drafts", page)
 	return listDocs[truce.Zone](ctx, db.read, "drafts", nil, q, args...)
 }

@@ -246,13 +246,9 @@ func (db *DB) Zone(ctx context.Context, id string) (truce.Zone, error) {
 
 func (db *DB) Zones(ctx context.Context, f store.ZoneFilter, page store.Page) ([]truce.Zone, error) {
 	var w where
-	if !w.zoneStatus(f) {
+	if !w.zones(f) {
 		return nil, nil
 	}
-	if f.Owner != "" {
-		w.add("owner = ?", f.Owner)
-	}
-	w.bbox(f.BBox)
 	q, args := w.page("SELECT doc FROM zones", page)
 	return listDocs[truce.Zone](ctx, db.read, "zones", nil, q, args...)
 }
@@ -284,10 +280,7 @@ func (db *DB) Notice(ctx context.Context, id string) (truce.Notice, error) {
 
 func (db *DB) Notices(ctx context.Context, f store.NoticeFilter, page store.Page) ([]truce.Notice, error) {
 	var w where
-	if f.Party != "" {
-		w.add("party = ?", f.Party)
-	}
-	w.bbox(f.BBox)
+	w.notices(f)
 	q, args := w.page("SELECT doc FROM notices", page)
 	return listDocs[truce.Notice](ctx, db.read, "notices", nil, q, args...)
 }

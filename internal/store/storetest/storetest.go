@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ViolationCounts", su.violationCounts)
 	t.Run("Commitments", su.commitments)
 	t.Run("IncidentHQ", su.incidentHQ)
+	t.Run("Summaries", su.summaries)
 	t.Run("Context", su.context)
 }
 
