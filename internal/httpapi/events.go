@@ -57,6 +57,11 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	send := func(ev office.Event) error {
+		// Events of reports the caller may not read, and of requests it is
+		// not party to, are withheld whole (ids skip them).
+		if ok, err := s.office.EventVisible(r.Context(), ev); err != nil || !ok {
+			return err
+		}
 		data, err := json.Marshal(ev)
 		if err != nil {
 			return err
