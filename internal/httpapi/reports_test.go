@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -254,5 +255,94 @@ func TestReportScenario(t *testing.T) {
 		if !slices.Equal(ids, want) {
 			t.Errorf("resuming after %s: ids %v, want %v", ev.id, ids, want)
 		}
+	}
+}
+
+// tableReport is a released us report every party reads, with which the
+// authorization table answers requests.
+var tableReport string
+
+// The authorization table's rows for reports and requests, merged into
+// expectations (authz_test.go) before any test runs.
+var _ = func() bool {
+	maps.Copy(expectations, map[string]access{
+		"GET /api/v1/reports": readable(""),
+		"POST /api/v1/reports": {
+			body: func() any {
+				return map[string]any{"text": "table report (illustrative)", "reliability": "F", "credibility": "6", "handling": "TLP:CLEAR"}
+			},
+			anon: http.StatusUnauthorized, member: http.StatusForbidden,
+			by: map[string]int{
+				"us-official": http.StatusCreated, "us-analyst": http.StatusCreated,
+				"ru-official": http.StatusCreated, "ru-analyst": http.StatusCreated, "mon-official": http.StatusCreated,
+			},
+		},
+		// A TLP:RED report of us to ru: us's officials and its author (an
+		// analyst), ru's officials; nobody else finds it.
+		"GET /api/v1/reports/{id}": {
+			anon: http.StatusUnauthorized, member: http.StatusNotFound,
+			by: map[string]int{"us-official": http.StatusOK, "us-analyst": http.StatusOK, "ru-official": http.StatusOK},
+		},
+		"POST /api/v1/reports/{id}/release": {
+			paths: freshReport(truce.TLPAmber, []string{"ru"}, false), appends: true,
+			anon: http.StatusUnauthorized, member: http.StatusNotFound,
+			by: map[string]int{
+				"us-official": http.StatusOK, "us-analyst": http.StatusForbidden,
+				"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+			},
+		},
+		// Lowering a released TLP:AMBER report to ru: its originator's
+		// official; ru's members read it but may not change it; the
+		// monitor, not a recipient, does not find it.
+		"POST /api/v1/reports/{id}/handling": {
+			body:  func() any { return map[string]any{"handling": "TLP:GREEN", "to": []string{"ru"}} },
+			paths: freshReport(truce.TLPAmber, []string{"ru"}, true), appends: true,
+			anon: http.StatusUnauthorized, member: http.StatusNotFound,
+			by: map[string]int{
+				"us-official": http.StatusOK, "us-analyst": http.StatusForbidden,
+				"us-planner": http.StatusForbidden, "us-observer": http.StatusForbidden,
+				"ru-official": http.StatusForbidden, "ru-analyst": http.StatusForbidden,
+				"ru-planner": http.StatusForbidden, "ru-observer": http.StatusForbidden,
+			},
+		},
+		"GET /api/v1/rfis": readable(""),
+		"POST /api/v1/rfis": {
+			body: func() any {
+				return map[string]any{"to": "us", "question": "table question (illustrative)", "due": "2030-01-01T00:00:00Z"}
+			},
+			anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
+			by: map[string]int{
+				"us-official": http.StatusBadRequest, "us-analyst": http.StatusBadRequest, // us does not ask itself
+				"ru-official": http.StatusCreated, "ru-analyst": http.StatusCreated, "mon-official": http.StatusCreated,
+			},
+		},
+		// A request of ru to us: the two parties' members read it.
+		"GET /api/v1/rfis/{id}": {
+			anon: http.StatusUnauthorized, member: http.StatusOK,
+			by: map[string]int{"mon-official": http.StatusNotFound, "mon-observer": http.StatusNotFound, "admin": http.StatusNotFound},
+		},
+		"POST /api/v1/rfis/{id}/answer":  rfiStep(func() any { return map[string]string{"report_id": tableReport} }),
+		"POST /api/v1/rfis/{id}/decline": rfiStep(func() any { return map[string]string{"reason": "declined by the table"} }),
+	})
+	return true
+}()
+
+// rfiStep: a fresh request of ru to us, closed by us's official; ru's
+// members see it but may not; the monitor and the admin do not find it.
+func rfiStep(body func() any) access {
+	return access{
+		body: body, appends: true,
+		paths: func(tb testing.TB, e *testenv.Env) map[string]string {
+			return map[string]string{"rfis/{id}": newRFI(tb, e).ID}
+		},
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{"us-official": http.StatusOK, "mon-official": http.StatusNotFound,
+			"mon-observer": http.StatusNotFound, "admin": http.StatusNotFound},
+	}
+}
+
+func freshReport(h truce.Handling, to []string, released bool) func(testing.TB, *testenv.Env) map[string]string {
+	return func(tb testing.TB, e *testenv.Env) map[string]string {
+		return map[string]string{"reports/{id}": newReport(tb, e, "us", h, to, released).ID}
 	}
 }
