@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ViolationCounts", su.violationCounts)
 	t.Run("Commitments", su.commitments)
 	t.Run("IncidentHQ", su.incidentHQ)
+	t.Run("Reports", su.reports)
 	t.Run("Context", su.context)
 }
 
