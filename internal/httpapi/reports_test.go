@@ -346,3 +346,49 @@ func freshReport(h truce.Handling, to []string, released bool) func(testing.TB, 
 		return map[string]string{"reports/{id}": newReport(tb, e, "us", h, to, released).ID}
 	}
 }
+
+// TestDemoReports: the demo holds a report of each TLP label, graded,
+// the TLP:RED one read by ru's officials only, one request answered with
+// a report and one open.
+func TestDemoReports(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	labels := map[truce.Handling]int{}
+	for _, r := range decode[List[httpapi.ReportOut]](t, get(t, e, "us-official", "/api/v1/reports")).Items {
+		labels[r.Handling]++
+		if r.ReliabilityMeaning == "" || r.CredibilityMeaning == "" || !strings.Contains(r.Text, "Illustrative") {
+			t.Errorf("demo report %+v", r)
+		}
+	}
+	for _, h := range truce.Handlings {
+		if labels[h] == 0 {
+			t.Errorf("no demo report labelled %s (labels %v)", h, labels)
+		}
+	}
+	count := func(user string, h truce.Handling) int {
+		n := 0
+		for _, r := range decode[List[httpapi.ReportOut]](t, get(t, e, user, "/api/v1/reports")).Items {
+			if r.Handling == h {
+				n++
+			}
+		}
+		return n
+	}
+	if count("ru-official", truce.TLPRed) != 1 || count("ru-analyst", truce.TLPRed) != 0 || count("mon-official", truce.TLPRed) != 0 {
+		t.Errorf("the demo's TLP:RED report: ru-official %d, ru-analyst %d, mon-official %d; want 1, 0, 0",
+			count("ru-official", truce.TLPRed), count("ru-analyst", truce.TLPRed), count("mon-official", truce.TLPRed))
+	}
+	statuses := map[truce.RFIStatus]int{}
+	for _, q := range decode[List[httpapi.RFIOut]](t, get(t, e, "ru-observer", "/api/v1/rfis")).Items {
+		statuses[q.Status]++
+		if q.Status == truce.RFIAnswered {
+			mustStatus(t, get(t, e, "ru-observer", "/api/v1/reports/"+*q.ReportID), http.StatusOK, "the answer, as ru")
+		}
+	}
+	if statuses[truce.RFIAnswered] != 1 || statuses[truce.RFIOpen] != 1 {
+		t.Errorf("demo rfis: %v, want one answered and one open", statuses)
+	}
+	if n := len(decode[List[httpapi.RFIOut]](t, get(t, e, "mon-official", "/api/v1/rfis")).Items); n != 0 {
+		t.Errorf("the monitor sees %d requests between us and ru", n)
+	}
+}
