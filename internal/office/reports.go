@@ -479,7 +479,7 @@ func (s *Service) RFIs(ctx context.Context, page store.Page) ([]truce.RFI, error
 	return out, nil
 }
 
-// Overdue reports whether r is open past its due time now.
+// RFIOverdue reports whether r is open past its due time now.
 func (s *Service) RFIOverdue(r truce.RFI) bool { return r.OverdueAt(s.now()) }
 
 // openRFIFor returns a request m's party may close: visible (else not
@@ -552,7 +552,7 @@ func (s *Service) DeclineRFI(ctx context.Context, id string, in DeclineInput) (t
 		return truce.RFI{}, err
 	}
 	hash := truce.SealHash(r.Salt, in.Reason)
-	doc, err := json.Marshal(sealedReason{Reason: in.Reason})
+	doc, err := json.Marshal(sealedReason(in))
 	if err != nil {
 		return truce.RFI{}, err
 	}
