@@ -293,3 +293,25 @@ const (
 	KindRFIAnswer      = "rfi.answer"
 	KindRFIDecline     = "rfi.decline"
 )
+
+// HQEvent is one change in a party's HQ (a draft saved, a site added, a
+// probe recorded), announced to that party's members only, numbered by
+// the party's HQ sequence (1, 2, 3, …).
+type HQEvent struct {
+	Party   string    `json:"party"`
+	Seq     int64     `json:"hq_seq"`
+	Kind    string    `json:"kind"`
+	Subject string    `json:"subject"`
+	Member  string    `json:"member"`
+	Time    time.Time `json:"time"`
+}
+
+// Kinds of HQ events.
+const (
+	HQZoneDraft       = "hq.zone"
+	HQSite            = "hq.site"
+	HQIncidentDraft   = "hq.incident"
+	HQCommitmentDraft = "hq.commitment"
+	HQReportDraft     = "hq.report"
+	HQProbe           = "hq.probe"
+)

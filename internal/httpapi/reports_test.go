@@ -81,14 +81,14 @@ func sealedLines(r httpapi.ReportOut) string {
 }
 
 // untilSentinel reads a stream up to the event whose data holds sentinel
-// and returns the events before it.
-func untilSentinel(s *sse, sentinel string) []sseEvent {
+// and returns the events before it, and the sentinel's.
+func untilSentinel(s *sse, sentinel string) ([]sseEvent, sseEvent) {
 	s.t.Helper()
 	var out []sseEvent
 	for {
 		ev := s.nextEvent(10 * time.Second)
 		if strings.Contains(ev.data, sentinel) {
-			return out
+			return out, ev
 		}
 		out = append(out, ev)
 	}
@@ -209,28 +209,46 @@ func TestReportScenario(t *testing.T) {
 	}
 	mustStatus(t, get(t, e, "ru-analyst", "/api/v1/reports/"+answer.ID), http.StatusOK, "ru analyst reads the AMBER answer")
 
-	// A public sentinel closes the scenario on every stream.
+	// A public sentinel closes the scenario on every stream. Each stream
+	// heard the office events it may see, in journal order, and its own
+	// party's HQ changes (us drafted two reports); nobody else heard of
+	// the TLP:RED report.
 	sentinel := newStep(t, e)
-	end := e.JournalSize(t)
 	wantKinds := map[string][]string{
 		"ru-official":  {"report.release", "rfi.create", "report.release", "rfi.answer"},
 		"ru-analyst":   {"rfi.create", "report.release", "rfi.answer"},
 		"mon-official": {},
 		"us-observer":  {"rfi.create", "report.release", "rfi.answer"},
 	}
+	wantHQ := map[string][]string{"us-observer": {draft.ID, answer.ID}}
 	got := map[string][]sseEvent{}
+	var last sseEvent
 	for u, s := range streams {
-		evs := untilSentinel(s, sentinel.ID)
+		evs, sent := untilSentinel(s, sentinel.ID)
 		got[u] = evs
-		var kinds []string
+		if u == "ru-official" {
+			last = sent
+		}
+		var kinds, hq []string
 		for _, ev := range evs {
+			if strings.HasPrefix(ev.event, "hq.") {
+				var h truce.HQEvent
+				if err := json.Unmarshal([]byte(ev.data), &h); err != nil || h.Party != u[:strings.Index(u, "-")] {
+					t.Errorf("%s heard an HQ event of another party: %+v", u, ev)
+				}
+				hq = append(hq, h.Subject)
+				continue
+			}
 			kinds = append(kinds, ev.event)
 			if strings.Contains(ev.data, draft.ID) && u != "ru-official" {
 				t.Errorf("%s hears of the TLP:RED report: %+v", u, ev)
 			}
 		}
-		if !slices.Equal(kinds, wantKinds[u]) && !(len(kinds) == 0 && len(wantKinds[u]) == 0) {
+		if !slices.Equal(kinds, wantKinds[u]) {
 			t.Errorf("%s heard %v, want %v", u, kinds, wantKinds[u])
+		}
+		if !slices.Equal(hq, wantHQ[u]) {
+			t.Errorf("%s heard HQ changes of %v, want %v", u, hq, wantHQ[u])
 		}
 	}
 
@@ -251,7 +269,7 @@ func TestReportScenario(t *testing.T) {
 		for _, x := range heard[k+1:] {
 			want = append(want, x.id)
 		}
-		want = append(want, strconv.FormatInt(end-1, 10)) // the sentinel
+		want = append(want, last.id) // the sentinel
 		if !slices.Equal(ids, want) {
 			t.Errorf("resuming after %s: ids %v, want %v", ev.id, ids, want)
 		}

@@ -141,6 +141,7 @@ func (s *Service) CreateReport(ctx context.Context, in ReportInput) (truce.Repor
 	if err := s.store.PutReportDraft(ctx, r); err != nil {
 		return truce.Report{}, err
 	}
+	s.hqEvent(ctx, m, truce.HQReportDraft, r.ID)
 	return presentReport(r), nil
 }
 
@@ -311,6 +312,7 @@ func (s *Service) SetHandling(ctx context.Context, id string, in HandlingInput) 
 		if err := s.store.PutReportDraft(ctx, r); err != nil {
 			return truce.Report{}, err
 		}
+		s.hqEvent(ctx, m, truce.HQReportDraft, r.ID)
 		return presentReport(r), nil
 	}
 	if in.Handling == r.Handling && slices.Equal(to, r.To) {

@@ -346,6 +346,13 @@ type Reports interface {
 	RFI(ctx context.Context, id string) (truce.RFIRecord, error)
 	// RFIs lists the requests from or to party by id after page.After.
 	RFIs(ctx context.Context, party string, page Page) ([]truce.RFIRecord, error)
+
+	// AddHQEvent records a change of e.Party's HQ under the party's next
+	// HQ sequence number, which it returns.
+	AddHQEvent(ctx context.Context, e truce.HQEvent) (int64, error)
+	// HQEvents lists party's HQ events after sequence number after, in
+	// order, at most limit.
+	HQEvents(ctx context.Context, party string, after int64, limit int) ([]truce.HQEvent, error)
 }
 
 // ReportReader is who lists reports.

@@ -258,3 +258,46 @@ func snapshotReports(ctx context.Context, tx pgx.Tx, s *store.Snapshot) error {
 	s.RFIs, err = listDocs[truce.RFIRecord](ctx, tx, "snapshot rfis", nil, "SELECT doc FROM rfis ORDER BY id")
 	return err
 }
+
+func (db *DB) AddHQEvent(ctx context.Context, e truce.HQEvent) (int64, error) {
+	if err := checkText("party", e.Party, "subject", e.Subject, "member", e.Member); err != nil {
+		return 0, fmt.Errorf("postgres: add hq event: %w", err)
+	}
+	// Two processes may number the same seq at once: the primary key
+	// refuses the second, which tries again.
+	var err error
+	for range 10 {
+		var seq int64
+		err = db.pool.QueryRow(ctx, `INSERT INTO hq_events(party, seq, kind, subject, member, time)
+			SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM hq_events WHERE party = $1
+			ON CONFLICT (party, seq) DO NOTHING RETURNING seq`, e.Party, e.Kind, e.Subject, e.Member, e.Time).Scan(&seq)
+		if err == nil {
+			return seq, nil
+		}
+		if !notFound(err) {
+			break
+		}
+	}
+	return 0, fmt.Errorf("postgres: add hq event of %q: %w", e.Party, err)
+}
+
+func (db *DB) HQEvents(ctx context.Context, party string, after int64, limit int) ([]truce.HQEvent, error) {
+	if !storable(party) {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT seq, kind, subject, member, time FROM hq_events
+		WHERE party = $1 AND seq > $2 ORDER BY seq LIMIT $3`, party, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: hq events of %q: %w", party, err)
+	}
+	out, err := pgx.AppendRows([]truce.HQEvent(nil), rows, func(r pgx.CollectableRow) (truce.HQEvent, error) {
+		e := truce.HQEvent{Party: party}
+		err := r.Scan(&e.Seq, &e.Kind, &e.Subject, &e.Member, &e.Time)
+		e.Time = e.Time.UTC()
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: hq events of %q: %w", party, err)
+	}
+	return out, nil
+}

@@ -212,3 +212,36 @@ func snapshotReports(ctx context.Context, q querier, s *store.Snapshot) error {
 	s.RFIs, err = listDocs[truce.RFIRecord](ctx, q, "snapshot rfis", nil, "SELECT doc FROM rfis ORDER BY id")
 	return err
 }
+
+func (db *DB) AddHQEvent(ctx context.Context, e truce.HQEvent) (int64, error) {
+	var seq int64
+	err := db.write.QueryRowContext(ctx, `INSERT INTO hq_events(party, seq, kind, subject, member, time)
+		SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM hq_events WHERE party = ?1 RETURNING seq`,
+		e.Party, e.Kind, e.Subject, e.Member, formatTime(e.Time)).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: add hq event of %q: %w", e.Party, err)
+	}
+	return seq, nil
+}
+
+func (db *DB) HQEvents(ctx context.Context, party string, after int64, limit int) ([]truce.HQEvent, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT seq, kind, subject, member, time FROM hq_events
+		WHERE party = ? AND seq > ? ORDER BY seq LIMIT ?`, party, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: hq events of %q: %w", party, err)
+	}
+	defer rows.Close()
+	var out []truce.HQEvent
+	for rows.Next() {
+		e := truce.HQEvent{Party: party}
+		var at string
+		if err := rows.Scan(&e.Seq, &e.Kind, &e.Subject, &e.Member, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: hq events of %q: %w", party, err)
+		}
+		if e.Time, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

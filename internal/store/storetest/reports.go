@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -298,6 +299,70 @@ func (su *suite) reports(t *testing.T) {
 		}
 		_, err = s.ReportDraft(ctx, "us", "rep_a")
 		wantNotFound(t, err, "ReportDraft after delete")
+	})
+
+	// Each party's HQ changes are numbered 1, 2, 3, … per party, also
+	// when added concurrently, and read back in order after a number.
+	t.Run("HQEvents", func(t *testing.T) {
+		ctx, s, _ := setup(t)
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := range 20 {
+			for _, party := range []string{"us", "ru"} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := s.AddHQEvent(ctx, truce.HQEvent{Party: party, Kind: truce.HQZoneDraft, Subject: fmt.Sprintf("zone_%02d", i),
+						Member: party + "-analyst", Time: t0.Add(time.Duration(i) * micro)})
+					errs <- err
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("AddHQEvent: %v", err)
+			}
+		}
+		for _, party := range []string{"us", "ru"} {
+			var seqs []int64
+			after := int64(0)
+			for {
+				evs, err := s.HQEvents(ctx, party, after, 7)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range evs {
+					if e.Party != party || e.Member != party+"-analyst" || e.Kind != truce.HQZoneDraft {
+						t.Errorf("HQEvents(%s): %+v", party, e)
+					}
+					seqs = append(seqs, e.Seq)
+				}
+				if len(evs) < 7 {
+					break
+				}
+				after = evs[len(evs)-1].Seq
+			}
+			want := make([]int64, 20)
+			for i := range want {
+				want[i] = int64(i + 1)
+			}
+			if !slices.Equal(seqs, want) {
+				t.Errorf("HQEvents(%s) numbers %v, want 1 to 20", party, seqs)
+			}
+		}
+		if evs, err := s.HQEvents(ctx, "un", 0, 10); err != nil || len(evs) != 0 {
+			t.Errorf("HQEvents(un) = %v, %v", evs, err)
+		}
+		seq, err := s.AddHQEvent(ctx, truce.HQEvent{Party: "un", Kind: truce.HQProbe, Subject: "probe_a", Member: "ru-planner", Time: t0})
+		if err != nil || seq != 1 {
+			t.Errorf("first HQ event of un: %d, %v", seq, err)
+		}
+		evs, err := s.HQEvents(ctx, "un", 0, 10)
+		if err != nil || len(evs) != 1 || !evs[0].Time.Equal(t0) || evs[0].Subject != "probe_a" {
+			t.Errorf("HQEvents(un) = %+v, %v", evs, err)
+		}
 	})
 
 	t.Run("SealedAndRFIs", func(t *testing.T) {

@@ -53,7 +53,20 @@ CREATE TABLE report_drafts (
 );
 CREATE INDEX report_drafts_owner ON report_drafts(owner, id);
 
+-- Each party's HQ changes, numbered per party: what its event streams
+-- announce to its own members (never to anyone else).
+CREATE TABLE hq_events (
+    party   text COLLATE "C" NOT NULL,
+    seq     bigint NOT NULL,
+    kind    text COLLATE "C" NOT NULL,
+    subject text COLLATE "C" NOT NULL,
+    member  text COLLATE "C" NOT NULL,
+    time    timestamptz NOT NULL,
+    PRIMARY KEY (party, seq)
+);
+
 -- +goose Down
+DROP TABLE hq_events;
 DROP TABLE report_drafts;
 DROP TABLE sealed;
 DROP TABLE report_contents;

@@ -53,7 +53,20 @@ CREATE TABLE report_drafts (
 ) STRICT;
 CREATE INDEX report_drafts_owner ON report_drafts(owner, id);
 
+-- Each party's HQ changes, numbered per party: what its event streams
+-- announce to its own members (never to anyone else).
+CREATE TABLE hq_events (
+    party   TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    member  TEXT NOT NULL,
+    time    TEXT NOT NULL,
+    PRIMARY KEY (party, seq)
+) STRICT;
+
 -- +goose Down
+DROP TABLE hq_events;
 DROP TABLE report_drafts;
 DROP TABLE sealed;
 DROP TABLE report_contents;
