@@ -53,6 +53,7 @@ func TestOpenAPIReports(t *testing.T) {
 			body: map[string]any{"report_id": answer.ID}, status: 409},
 		{name: "decline rfi", user: "us-official", method: "POST", path: "/api/v1/rfis/" + decline.ID + "/decline",
 			body: map[string]any{"reason": "OpenAPI reason"}, status: 200},
+		{name: "events with HQ changes", user: "us-analyst", method: "GET", path: "/api/v1/events?last_event_id=-1.0&follow=false", status: 200},
 		{name: "decline not asked", user: "ru-official", method: "POST", path: "/api/v1/rfis/" + decline.ID + "/decline",
 			body: map[string]any{"reason": "OpenAPI reason"}, status: 403},
 	}
