@@ -148,6 +148,12 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
 				return nil
 			}
+			// HQ changes made through another node wake no one here.
+			if wake != nil {
+				if err := sendHQ(); err != nil {
+					return nil
+				}
+			}
 		case <-wake:
 			if err := sendHQ(); err != nil {
 				return nil
