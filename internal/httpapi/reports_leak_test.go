@@ -68,7 +68,7 @@ func TestNoReportLeaks(t *testing.T) {
 				case http.MethodGet:
 					q := "?limit=10000"
 					if strings.HasSuffix(rt.Pattern, "/events") {
-						q = "?last_event_id=-1&follow=false"
+						q = "?last_event_id=-1.0&follow=false"
 					}
 					if strings.HasSuffix(rt.Pattern, "/entries") {
 						q = ""
