@@ -126,6 +126,9 @@ func Seed(ctx context.Context, origin string, acc *office.Accounts, svc *office.
 	if err := seedIncidents(ctx, svc, as, clk, t0, zs); err != nil {
 		return err
 	}
+	if err := seedReports(ctx, svc, as, clk, t0); err != nil {
+		return err
+	}
 	clk.Set(time.Now().UTC().Add(-time.Hour))
 	return seedNotices(ctx, svc, as, clk.Now())
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/httpapi"
 	"github.com/truce-org/truce/internal/testenv"
 )
@@ -302,7 +303,10 @@ func pathValues(tb testing.TB, e *testenv.Env) map[string]string {
 	if err != nil || len(sites) == 0 {
 		tb.Fatalf("sites of %s: %v %v", zone.ID, sites, err)
 	}
+	tableReport = newReport(tb, e, "us", truce.TLPGreen, nil, true).ID
 	return map[string]string{
+		"reports/{id}":         newReport(tb, e, "us", truce.TLPRed, []string{"ru"}, true).ID,
+		"rfis/{id}":            newRFI(tb, e).ID,
 		"parties/{id}":         "us",
 		"actors/{id}":          actorNamed(tb, e, "River Towns Alliance").ID,
 		"designations/{party}": "us",

@@ -48,6 +48,7 @@ func (s *Service) CreateCommitment(ctx context.Context, in CommitmentInput) (tru
 	if err := s.store.PutCommitmentDraft(ctx, out); err != nil {
 		return truce.Commitment{}, err
 	}
+	s.hqEvent(ctx, m, truce.HQCommitmentDraft, out.ID)
 	return out, nil
 }
 

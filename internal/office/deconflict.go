@@ -84,6 +84,8 @@ func (s *Service) recordProbes(ctx context.Context, m *truce.Member, hits []Site
 		}
 		if err := s.store.AddProbe(ctx, p); err != nil {
 			s.log.Error("record probe", "owner", h.Owner, "err", err)
+		} else {
+			s.hqEventOf(ctx, h.Owner, m.Username, truce.HQProbe, p.ID)
 		}
 	}
 }

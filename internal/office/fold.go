@@ -86,6 +86,16 @@ func Apply(p store.Projection, index int64, e truce.Entry) error {
 		return applyStepCreate(p, index, e)
 	case truce.KindStepUpdate:
 		return applyStepUpdate(p, index, e)
+	case truce.KindReportRelease:
+		return applyReportRelease(p, index, e)
+	case truce.KindReportHandling:
+		return applyReportHandling(p, index, e)
+	case truce.KindRFICreate:
+		return applyRFICreate(p, index, e)
+	case truce.KindRFIAnswer:
+		return applyRFIAnswer(p, index, e)
+	case truce.KindRFIDecline:
+		return applyRFIDecline(p, index, e)
 	default:
 		return truce.Invalid("kind", "unknown entry kind %q", e.Kind)
 	}

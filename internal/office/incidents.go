@@ -90,6 +90,7 @@ func (s *Service) CreateIncident(ctx context.Context, in IncidentInput) (truce.I
 	if err := s.store.PutIncidentDraft(ctx, i); err != nil {
 		return truce.Incident{}, err
 	}
+	s.hqEvent(ctx, m, truce.HQIncidentDraft, i.ID)
 	return s.presentIncident(i), nil
 }
 
@@ -192,6 +193,7 @@ func (s *Service) UpdateIncident(ctx context.Context, id string, in IncidentInpu
 	if err := s.store.PutIncidentDraft(ctx, i); err != nil {
 		return truce.Incident{}, err
 	}
+	s.hqEvent(ctx, m, truce.HQIncidentDraft, i.ID)
 	return s.presentIncident(i), nil
 }
 

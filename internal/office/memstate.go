@@ -26,6 +26,8 @@ type MemState struct {
 	incidents       map[string][]byte
 	commitments     map[string][]byte
 	steps           map[string][]byte
+	reports         map[string][]byte
+	rfis            map[string][]byte
 	// boxes of zones and incidents, in R-trees, so box queries decode only
 	// what meets
 	zoneBoxes, incidentBoxes boxIndex
@@ -69,6 +71,7 @@ func NewMemState(parties []truce.Party) *MemState {
 		parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{},
 		zones: map[string][]byte{}, siteCommitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
 		incidents: map[string][]byte{}, commitments: map[string][]byte{}, steps: map[string][]byte{},
+		reports: map[string][]byte{}, rfis: map[string][]byte{},
 		partyList: slices.Clone(parties),
 	}
 	for _, p := range parties {
@@ -158,6 +161,14 @@ func (m *MemState) Snapshot() *store.Snapshot {
 	for _, id := range slices.Sorted(maps.Keys(m.steps)) {
 		st, _ := m.GetStep(id)
 		s.Steps = append(s.Steps, st)
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.reports)) {
+		r, _ := m.GetReport(id)
+		s.Reports = append(s.Reports, r)
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.rfis)) {
+		r, _ := m.GetRFI(id)
+		s.RFIs = append(s.RFIs, r)
 	}
 	sort.Slice(s.Designations, func(i, j int) bool { return s.Designations[i].Entry < s.Designations[j].Entry })
 	return s
@@ -288,3 +299,15 @@ func (m *MemState) GetStep(id string) (truce.Step, error) {
 }
 
 func (m *MemState) PutStep(s truce.Step) error { return putDoc(m.steps, s.ID, s) }
+
+func (m *MemState) GetReport(id string) (truce.ReportRecord, error) {
+	return getDoc[truce.ReportRecord](m.reports, "report", id)
+}
+
+func (m *MemState) PutReport(r truce.ReportRecord) error { return putDoc(m.reports, r.ID, r) }
+
+func (m *MemState) GetRFI(id string) (truce.RFIRecord, error) {
+	return getDoc[truce.RFIRecord](m.rfis, "rfi", id)
+}
+
+func (m *MemState) PutRFI(r truce.RFIRecord) error { return putDoc(m.rfis, r.ID, r) }

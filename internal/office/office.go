@@ -31,6 +31,7 @@ type Service struct {
 	answerWindow time.Duration
 
 	siteMu sync.Mutex // one site-set commitment at a time
+	hq     *Wake      // nudges the event streams of a party after its HQ changes
 }
 
 // Config configures a Service. Zero fields take defaults.
@@ -72,6 +73,7 @@ func NewService(st store.Store, w *Writer, sp *Spatial, cfg Config) *Service {
 		limits:       geo.Limits{MaxVertices: cfg.MaxVertices},
 		checks:       auth.NewLimiter(cfg.CheckEvery, cfg.CheckBurst, 10_000),
 		answerWindow: cfg.AnswerWindow,
+		hq:           NewWake(),
 	}
 }
 

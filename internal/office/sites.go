@@ -99,6 +99,7 @@ func (s *Service) CreateSite(ctx context.Context, zoneID string, in SiteInput) (
 	if err := s.store.CreateSite(ctx, site); err != nil {
 		return truce.Site{}, err
 	}
+	s.hqEvent(ctx, m, truce.HQSite, site.ID)
 	s.spatial.AddSite(site, pt)
 	if err := s.commitSites(ctx, m); err != nil {
 		// The site protects already; the next change commits it.

@@ -127,6 +127,9 @@ func VerifyStore(ctx context.Context, st store.Store, opt VerifyOptions) (*Verif
 	if err := CompareState(stored, mem.Snapshot()); err != nil {
 		return nil, err
 	}
+	if err := VerifySealed(ctx, st, stored); err != nil {
+		return nil, err
+	}
 	return &VerifyResult{Size: rep.Size, Root: rep.Root, Parties: rep.Parties, StateChecked: true}, nil
 }
 
@@ -264,7 +267,13 @@ func CompareState(stored, built *store.Snapshot) error {
 	if err := compareByKey("commitment", stored.Commitments, built.Commitments, func(c truce.Commitment) string { return c.ID }); err != nil {
 		return err
 	}
-	return compareByKey("step", stored.Steps, built.Steps, func(s truce.Step) string { return s.ID })
+	if err := compareByKey("step", stored.Steps, built.Steps, func(s truce.Step) string { return s.ID }); err != nil {
+		return err
+	}
+	if err := compareByKey("report", stored.Reports, built.Reports, func(r truce.ReportRecord) string { return r.ID }); err != nil {
+		return err
+	}
+	return compareByKey("rfi", stored.RFIs, built.RFIs, func(r truce.RFIRecord) string { return r.ID })
 }
 
 // compareByKey reports the first item of stored that the journal does not
@@ -311,7 +320,7 @@ func normalize(v any) any {
 	case truce.DesignationRecord:
 		x.Time = x.Time.UTC()
 		return x
-	case truce.Zone, truce.SiteCommitment, truce.Notice, truce.Incident, truce.Commitment, truce.Step:
+	case truce.Zone, truce.SiteCommitment, truce.Notice, truce.Incident, truce.Commitment, truce.Step, truce.ReportRecord, truce.RFIRecord:
 		// Nested times and maps: compare the canonical JSON.
 		b, err := json.Marshal(x)
 		if err != nil {

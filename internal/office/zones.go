@@ -86,6 +86,7 @@ func (s *Service) CreateZone(ctx context.Context, in ZoneInput) (truce.Zone, err
 	if err := s.store.PutDraft(ctx, z); err != nil {
 		return truce.Zone{}, err
 	}
+	s.hqEvent(ctx, m, truce.HQZoneDraft, z.ID)
 	return z, nil
 }
 
@@ -202,6 +203,7 @@ func (s *Service) UpdateZone(ctx context.Context, id string, in ZoneInput) (truc
 		if err := s.store.PutDraft(ctx, z); err != nil {
 			return truce.Zone{}, err
 		}
+		s.hqEvent(ctx, m, truce.HQZoneDraft, z.ID)
 		return s.present(z), nil
 	}
 	if err := requireRole(m, "release a new version of a zone", truce.RoleOfficial); err != nil {

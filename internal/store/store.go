@@ -6,8 +6,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -36,6 +38,7 @@ type Store interface {
 	Journal
 	Office
 	HQ
+	Reports
 }
 
 // Accounts stores parties, members and sessions.
@@ -158,6 +161,13 @@ type Projection interface {
 	GetStep(id string) (truce.Step, error)
 	// PutStep writes a step whole, creating or replacing it.
 	PutStep(s truce.Step) error
+	// GetReport reads what the journal says of a released report.
+	GetReport(id string) (truce.ReportRecord, error)
+	// PutReport writes a report's record whole, creating or replacing it.
+	PutReport(r truce.ReportRecord) error
+	GetRFI(id string) (truce.RFIRecord, error)
+	// PutRFI writes a request's record whole, creating or replacing it.
+	PutRFI(r truce.RFIRecord) error
 }
 
 // Snapshot is the whole projected office state in a canonical order, for
@@ -171,6 +181,8 @@ type Snapshot struct {
 	Incidents       []truce.Incident          // by id
 	Commitments     []truce.Commitment        // by id
 	Steps           []truce.Step              // by id
+	Reports         []truce.ReportRecord      // by id
+	RFIs            []truce.RFIRecord         // by id
 }
 
 // Page asks for one page of a list: at most Limit items after the cursor.
@@ -309,6 +321,58 @@ type HQ interface {
 	Probes(ctx context.Context, owner string, page Page) ([]truce.Probe, error)
 }
 
+// Reports stores what reports and requests for information say, outside
+// the journal: the journal holds only salted hashes of it (reports.go in
+// internal/office), and the records (Projection) name the hash that holds.
+// Sealed content is stored by item and hash, never replaced, so a content
+// written before an append that then fails is an orphan, never a mismatch.
+type Reports interface {
+	// PutReportContent stores r's content under (r.ID, r.Hash); storing the
+	// same pair again changes nothing. ErrExists if r.ID is another party's.
+	PutReportContent(ctx context.Context, r truce.Report) error
+	// ReportContent reads the content stored under (id, hash), as released
+	// or draft as the caller makes of it (Status is not stored).
+	ReportContent(ctx context.Context, id, hash string) (truce.Report, error)
+	// Report reads a released report: its record with the content of the
+	// record's hash (Status released).
+	Report(ctx context.Context, id string) (truce.Report, error)
+	// Reports lists the released reports v may read (truce.Report.CanRead),
+	// by id after page.After, filtering in the query. A Reader with
+	// All set reads every report (the benchmark's baseline, and verify).
+	Reports(ctx context.Context, v ReportReader, page Page) ([]truce.Report, error)
+
+	// PutReportDraft creates or replaces a draft of r.Owner; ErrExists if
+	// the id is another party's.
+	PutReportDraft(ctx context.Context, r truce.Report) error
+	ReportDraft(ctx context.Context, owner, id string) (truce.Report, error)
+	DeleteReportDraft(ctx context.Context, owner, id string) error
+	// ReportDrafts lists owner's unreleased drafts by id.
+	ReportDrafts(ctx context.Context, owner string, page Page) ([]truce.Report, error)
+
+	// PutSealed stores a sealed document of a request for information
+	// (its content, or a decline's reason) under (id, hash); storing the
+	// same pair again changes nothing.
+	PutSealed(ctx context.Context, id, hash string, doc []byte) error
+	Sealed(ctx context.Context, id, hash string) ([]byte, error)
+	// RFI reads a request's record.
+	RFI(ctx context.Context, id string) (truce.RFIRecord, error)
+	// RFIs lists the requests from or to party by id after page.After.
+	RFIs(ctx context.Context, party string, page Page) ([]truce.RFIRecord, error)
+
+	// AddHQEvent records a change of e.Party's HQ under the party's next
+	// HQ sequence number, which it returns.
+	AddHQEvent(ctx context.Context, e truce.HQEvent) (int64, error)
+	// HQEvents lists party's HQ events after sequence number after, in
+	// order, at most limit.
+	HQEvents(ctx context.Context, party string, after int64, limit int) ([]truce.HQEvent, error)
+}
+
+// ReportReader is who lists reports.
+type ReportReader struct {
+	truce.Reader
+	All bool
+}
+
 // Box is a bounding box in degrees: [min lon, min lat, max lon, max lat].
 type Box [4]float64
 
@@ -394,4 +458,29 @@ func HashesInOrder(indexes []int64, got map[int64][]byte) ([]tlog.Hash, error) {
 		copy(out[i][:], b)
 	}
 	return out, nil
+}
+
+// Recipients is the text a backend stores a report's recipients as, for
+// its handling query: ",ru,mon," ("" for every party).
+func Recipients(to []string) string {
+	if len(to) == 0 {
+		return ""
+	}
+	return "," + strings.Join(to, ",") + ","
+}
+
+// ReleasedReport joins a released report's record (JSON) with its content
+// (JSON of the truce.Report stored under the record's hash).
+func ReleasedReport(record, content []byte) (truce.Report, error) {
+	var rec truce.ReportRecord
+	var r truce.Report
+	if err := json.Unmarshal(record, &rec); err != nil {
+		return r, fmt.Errorf("store: report record: %w", err)
+	}
+	if err := json.Unmarshal(content, &r); err != nil {
+		return r, fmt.Errorf("store: report %s content: %w", rec.ID, err)
+	}
+	at := rec.ReleasedAt
+	r.Status, r.Hash, r.ReleasedAt, r.UpdatedAt, r.Entry = truce.ReportReleased, rec.Hash, &at, rec.UpdatedAt, rec.Entry
+	return r, nil
 }

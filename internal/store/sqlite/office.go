@@ -302,5 +302,8 @@ func (db *DB) Snapshot(ctx context.Context) (*store.Snapshot, error) {
 	if err := snapshotIncidents(ctx, tx, snap); err != nil {
 		return nil, err
 	}
+	if err := snapshotReports(ctx, tx, snap); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Commitments", su.commitments)
 	t.Run("IncidentHQ", su.incidentHQ)
 	t.Run("Summaries", su.summaries)
+	t.Run("Reports", su.reports)
 	t.Run("Context", su.context)
 }
 
