@@ -135,6 +135,7 @@ func New(cfg Config, d Deps) *Server {
 		{"GET", "/api/v1/openapi.json", Public, s.openAPI},
 	}
 	s.routes = append(s.routes, s.incidentRoutes()...)
+	s.routes = append(s.routes, s.interchangeRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
