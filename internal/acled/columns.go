@@ -127,15 +127,36 @@ var exportOf = map[truce.IncidentType]TypeMapping{
 
 func fold(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
+// byFolded indexes Types by folded sub-event type.
+var byFolded = func() map[string]TypeMapping {
+	m := map[string]TypeMapping{}
+	for _, t := range Types {
+		m[fold(t.SubEventType)] = t
+	}
+	return m
+}()
+
+// byExact indexes Types by sub-event type as the codebook writes it.
+var byExact = func() map[string]TypeMapping {
+	m := map[string]TypeMapping{}
+	for _, t := range Types {
+		m[t.SubEventType] = t
+	}
+	return m
+}()
+
+func lookupSub(s string) (TypeMapping, bool) {
+	if m, ok := byExact[s]; ok {
+		return m, true
+	}
+	m, ok := byFolded[fold(s)]
+	return m, ok
+}
+
 // TypeOf maps a sub-event type (any case and spacing) to an incident type.
 func TypeOf(subEventType string) (truce.IncidentType, bool) {
-	f := fold(subEventType)
-	for _, m := range Types {
-		if fold(m.SubEventType) == f {
-			return m.Type, true
-		}
-	}
-	return "", false
+	m, ok := lookupSub(subEventType)
+	return m.Type, ok
 }
 
 // SubEventOf returns the event type and sub-event type an export writes
@@ -154,11 +175,6 @@ func SubEventOf(t truce.IncidentType) (eventType, subEventType string) {
 
 // EventTypeOf returns the event type of a sub-event type, "" if unknown.
 func EventTypeOf(subEventType string) string {
-	f := fold(subEventType)
-	for _, m := range Types {
-		if fold(m.SubEventType) == f {
-			return m.EventType
-		}
-	}
-	return ""
+	m, _ := lookupSub(subEventType)
+	return m.EventType
 }

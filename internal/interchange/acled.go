@@ -31,7 +31,8 @@ type ACLEDOptions struct {
 	// imported ("import"), with the rows done and the total (-1 unknown).
 	Progress func(phase string, done, total int64)
 	// InFlight is how many incident.import entries may be waiting for the
-	// journal at once (default 3): parsing goes on while they commit.
+	// journal at once (default 8): parsing goes on while they commit, and
+	// the writer commits those waiting together.
 	InFlight int
 	// ChunkRows bounds the reports of one entry (default and at most
 	// office.MaxImportIncidents).
@@ -113,7 +114,7 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 		return res, truce.Errorf(truce.EUnauthorized, "sign in first")
 	}
 	if opt.InFlight <= 0 {
-		opt.InFlight = 3
+		opt.InFlight = 8
 	}
 	if opt.ChunkRows <= 0 || opt.ChunkRows > office.MaxImportIncidents {
 		opt.ChunkRows = office.MaxImportIncidents
@@ -168,7 +169,6 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 	if len(res.Bad) > 0 && !opt.SkipBad {
 		return res, &BadRowsError{Rows: res.Bad}
 	}
-
 	actors, err := resolveActors(ctx, svc, names, &res)
 	if err != nil {
 		return res, err
@@ -193,6 +193,48 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 		})
 	}
 	var imported struct{ fresh, existing int }
+	// Rows are checked against what the party already holds a group at a
+	// time, in one query each where the store allows.
+	var group []acled.Event
+	handle := func() error {
+		ids := make([]string, len(group))
+		for k, ev := range group {
+			ids[k] = office.ImportID(m.Party, acled.Source, ev.EventID)
+		}
+		states, err := svc.ImportedStates(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for k, ev := range group {
+			id, state := ids[k], states[ids[k]]
+			if state == office.ImportReleased || (state == office.ImportDraft && !opt.Release) {
+				imported.existing++
+				continue
+			}
+			c := acled.Content(ev)
+			c.Perpetrator = actors.id(ev.Actor1, "actor1", c.External)
+			c.Target = actors.id(ev.Actor2, "actor2", c.External)
+			imported.fresh++
+			if !opt.Release {
+				if _, err := svc.SaveImportedDraft(ctx, id, c); err != nil {
+					return err
+				}
+				continue
+			}
+			in := office.ImportedIncident{ID: id, IncidentContent: c}
+			n := office.ImportSize(in)
+			if len(chunk) >= opt.ChunkRows || (len(chunk) > 0 && size+n > office.MaxImportBody) {
+				flush()
+			}
+			chunk = append(chunk, in)
+			size += n
+			if state == office.ImportDraft {
+				drafts = append(drafts, id)
+			}
+		}
+		group = group[:0]
+		return nil
+	}
 	err = eachRow(open, nil, func(ev acled.Event, rerr *acled.RowError) error {
 		done++
 		if done%1000 == 0 {
@@ -204,35 +246,15 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 		if rerr != nil || bad[ev.Line] {
 			return nil
 		}
-		id := office.ImportID(m.Party, acled.Source, ev.EventID)
-		state, err := svc.ImportedState(ctx, id)
-		if err != nil {
-			return err
-		}
-		if state == office.ImportReleased || (state == office.ImportDraft && !opt.Release) {
-			imported.existing++
-			return nil
-		}
-		c := acled.Content(ev)
-		c.Perpetrator = actors.id(ev.Actor1, "actor1", c.External)
-		c.Target = actors.id(ev.Actor2, "actor2", c.External)
-		imported.fresh++
-		if !opt.Release {
-			_, err := svc.SaveImportedDraft(ctx, id, c)
-			return err
-		}
-		in := office.ImportedIncident{ID: id, IncidentContent: c}
-		n := office.ImportSize(in)
-		if len(chunk) >= opt.ChunkRows || (len(chunk) > 0 && size+n > office.MaxImportBody) {
-			flush()
-		}
-		chunk = append(chunk, in)
-		size += n
-		if state == office.ImportDraft {
-			drafts = append(drafts, id)
+		group = append(group, ev)
+		if len(group) >= 500 {
+			return handle()
 		}
 		return nil
 	})
+	if err == nil && len(group) > 0 {
+		err = handle()
+	}
 	if err == nil {
 		flush()
 	}

@@ -35,7 +35,7 @@ const (
 	// MaxImportBody is the largest body of an incident.import entry the
 	// service writes, in bytes: its note stays well under a bundle line
 	// (journal.MaxBundleLine) even once escaped.
-	MaxImportBody    = 400 << 10
+	MaxImportBody    = 640 << 10
 	maxExternalField = 1000
 	maxExternalCount = 40
 )
@@ -106,6 +106,7 @@ func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
 		return truce.Invalid("answer_due", "answer_due must be after the release")
 	}
 	c := newImportProjection(p)
+	batch, _ := p.(incidentBatcher)
 	boxes := make([][4]float64, len(b.Incidents))
 	seen := make(map[string]bool, len(b.Incidents))
 	// Check every report before writing any: a refused entry changes nothing.
@@ -124,24 +125,87 @@ func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
 		if in.OccurredAt.After(e.Time.Add(futureSkew)) {
 			return prefixed(k, truce.Invalid("occurred_at", "occurred_at is in the future"))
 		}
-		if _, err := p.GetIncident(in.ID); err == nil {
-			return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", in.ID))
+		if batch == nil {
+			if _, err := p.GetIncident(in.ID); err == nil {
+				return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", in.ID))
+			}
 		}
 		boxes[k] = BoxOf(g)
+	}
+	if batch != nil {
+		ids := make([]string, len(b.Incidents))
+		for k, in := range b.Incidents {
+			ids[k] = in.ID
+		}
+		exist, err := batch.ExistingIncidents(ids)
+		if err != nil {
+			return err
+		}
+		for k, id := range ids {
+			if exist[id] {
+				return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", id))
+			}
+		}
 	}
 	if err := c.preloadZones(boxes); err != nil {
 		return err
 	}
+	if batch == nil {
+		for k, in := range b.Incidents {
+			i, err := releasedIncidentOf(c, index, e, in.ID, in.IncidentContent, boxes[k], b.AnswerDue)
+			if err != nil {
+				return err
+			}
+			if err := putIncident(c, i, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The batched write: the same rows putIncident writes, each breach
+	// count moved once by the sum of its incidents' breaches.
+	out := make([]truce.Incident, len(b.Incidents))
+	delta := map[string]int{}
 	for k, in := range b.Incidents {
 		i, err := releasedIncidentOf(c, index, e, in.ID, in.IncidentContent, boxes[k], b.AnswerDue)
 		if err != nil {
 			return err
 		}
-		if err := putIncident(c, i, nil); err != nil {
+		if i.Violations, err = violations(c, &i); err != nil {
+			return err
+		}
+		for _, v := range i.Violations {
+			if v.CommitmentID != nil {
+				delta[*v.CommitmentID]++
+			}
+		}
+		out[k] = i
+	}
+	if err := batch.InsertIncidents(out); err != nil {
+		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(delta)) {
+		cm, err := p.GetCommitment(id)
+		if err != nil {
+			return err
+		}
+		cm.Breaches += delta[id]
+		settleCommitment(&cm)
+		if err := p.PutCommitment(cm); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// incidentBatcher is what a store's projection may offer for writing many
+// new incidents at once (SQLite does); the fold's result is the same as
+// PutIncident's, row for row.
+type incidentBatcher interface {
+	// ExistingIncidents says which of ids are released incidents.
+	ExistingIncidents(ids []string) (map[string]bool, error)
+	// InsertIncidents writes new released incidents with their violations.
+	InsertIncidents(is []truce.Incident) error
 }
 
 // importProjection reads through to p, remembering within one

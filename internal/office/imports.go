@@ -179,3 +179,49 @@ func (s *Service) CheckIncidentInput(ctx context.Context, in IncidentInput) erro
 	_, _, err = s.checkIncident(ctx, in.merge(truce.IncidentContent{}))
 	return err
 }
+
+// importChecker is what a store may offer to check many ids at once.
+type importChecker interface {
+	ExistingIncidents(ctx context.Context, ids []string) (map[string]bool, error)
+	ExistingIncidentDrafts(ctx context.Context, owner string, ids []string) (map[string]bool, error)
+}
+
+// ImportedStates is ImportedState for many ids (ids absent from the
+// answer are ImportNew).
+func (s *Service) ImportedStates(ctx context.Context, ids []string) (map[string]ImportState, error) {
+	m, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]ImportState{}
+	ic, ok := s.store.(importChecker)
+	if !ok {
+		for _, id := range ids {
+			st, err := s.ImportedState(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if st != ImportNew {
+				out[id] = st
+			}
+		}
+		return out, nil
+	}
+	if !m.Admin && m.Party != "" {
+		drafts, err := ic.ExistingIncidentDrafts(ctx, m.Party, ids)
+		if err != nil {
+			return nil, err
+		}
+		for id := range drafts {
+			out[id] = ImportDraft
+		}
+	}
+	released, err := ic.ExistingIncidents(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id := range released {
+		out[id] = ImportReleased
+	}
+	return out, nil
+}
