@@ -218,8 +218,12 @@ func (s *Server) ImportGeoJSON(ctx context.Context, r io.Reader, as string, opt 
 	if as != "zones" && as != "incidents" {
 		return res, truce.Invalid("as", "as must be zones or incidents")
 	}
-	if m := truce.CallerFrom(ctx); m == nil {
+	m := truce.CallerFrom(ctx)
+	if m == nil {
 		return res, truce.Errorf(truce.EUnauthorized, "sign in first")
+	}
+	if m.Admin || (m.Role != truce.RoleOfficial && m.Role != truce.RoleAnalyst) {
+		return res, truce.Errorf(truce.EForbidden, "only officials and analysts import %s", as)
 	}
 	raws, err := featureCollection(r)
 	if err != nil {
