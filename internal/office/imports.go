@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/geo"
 	"github.com/truce-org/truce/internal/store"
 )
 
@@ -136,6 +137,14 @@ func (s *Service) ReleaseImported(ctx context.Context, items []ImportedIncident,
 	for k := range items {
 		if items[k].Sources == nil {
 			items[k].Sources = []string{}
+		}
+		// The geometry in canonical form, as a release of a draft has it.
+		g, err := geo.Parse(items[k].Geometry, s.limits)
+		if err != nil {
+			return Appended{}, prefixed(k, GeometryError("geometry", err))
+		}
+		if items[k].Geometry, err = g.MarshalJSON(); err != nil {
+			return Appended{}, err
 		}
 	}
 	app, err := s.writer.Append(ctx, Request{
