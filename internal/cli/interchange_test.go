@@ -452,3 +452,33 @@ func TestHTTPImportExportVisibility(t *testing.T) {
 		}
 	}
 }
+
+// TestInterchangeHelp: each import and export verb explains itself, with
+// an example and its flags.
+func TestInterchangeHelp(t *testing.T) {
+	for _, c := range []struct {
+		verb []string
+		want []string
+	}{
+		{[]string{"import", "acled"}, []string{"--user", "--release", "--skip-bad", "--report", "event_id_cnty", "Example"}},
+		{[]string{"import", "geojson"}, []string{"--user", "--as", "--skip-bad", "feature 12", "Example"}},
+		{[]string{"export", "zones"}, []string{"--user", "--format", "Sites are never exported", "Example"}},
+		{[]string{"export", "incidents"}, []string{"--user", "--format", "acled", "Example"}},
+		{[]string{"import"}, []string{"acled", "geojson"}},
+	} {
+		r := truce(t, "", append(c.verb, "--help")...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage: truce") {
+			t.Errorf("truce %v --help: exit %d, %q", c.verb, r.code, r.stdout)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("truce %v --help lacks %q", c.verb, w)
+			}
+		}
+	}
+	// A missing member is a one-line error.
+	r := truce(t, "", "export", "zones", "-", "--db", "sqlite:"+filepath.Join(t.TempDir(), "x.db"), "--user", "nobody")
+	if r.code == 0 || !strings.Contains(r.stderr, `no member "nobody"`) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("unknown member: exit %d, %q", r.code, r.stderr)
+	}
+}
