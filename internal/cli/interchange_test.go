@@ -205,6 +205,20 @@ func TestImportACLEDBadRows(t *testing.T) {
 		}
 	}
 
+	// Members who may not import change nothing either (no actor is created).
+	for _, c := range []struct{ user, flag string }{{"us-analyst", "--release"}, {"us-planner", ""}, {"admin", ""}} {
+		args := []string{"import", "acled", src, "--db", e.DB, "--keys", e.Keys, "--user", c.user}
+		if c.flag != "" {
+			args = append(args, c.flag)
+		}
+		if r := truce(t, "", args...); r.code == 0 || !strings.Contains(r.stderr, "truce: ") {
+			t.Fatalf("import as %s %s: exit %d %q", c.user, c.flag, r.code, r.stderr)
+		}
+		if after := countsOf(t, e); after != before {
+			t.Fatalf("a refused import as %s changed the office: %+v, then %+v", c.user, before, after)
+		}
+	}
+
 	report := filepath.Join(dir, "report.csv")
 	out := mustRun(t, "", "import", "acled", bad, "--db", e.DB, "--keys", e.Keys, "--user", "us-analyst", "--skip-bad", "--report", report)
 	if !strings.Contains(out, "read 40 rows: 37 incidents imported as drafts, 0 already imported, 3 bad") {

@@ -113,6 +113,15 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 	if m == nil {
 		return res, truce.Errorf(truce.EUnauthorized, "sign in first")
 	}
+	// Refuse before anything is read or written (actors included).
+	switch {
+	case m.Admin || m.Party == "":
+		return res, truce.Errorf(truce.EForbidden, "an administrator cannot import incidents")
+	case opt.Release && m.Role != truce.RoleOfficial:
+		return res, truce.Errorf(truce.EForbidden, "only officials release incidents (import without --release for drafts)")
+	case m.Role != truce.RoleOfficial && m.Role != truce.RoleAnalyst:
+		return res, truce.Errorf(truce.EForbidden, "the %s role cannot import incidents", m.Role)
+	}
 	if opt.InFlight <= 0 {
 		opt.InFlight = 8
 	}
