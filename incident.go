@@ -68,6 +68,9 @@ type IncidentContent struct {
 	Description string          `json:"description"`
 	Sources     []string        `json:"sources"`
 	Geometry    json.RawMessage `json:"geometry"`
+	// External is where an imported report came from (an ACLED event),
+	// kept so that it exports as it came; nil for reports made in truce.
+	External *ExternalRecord `json:"external,omitempty"`
 }
 
 // Violation is one zone an incident violates, and the commitment it
@@ -268,6 +271,7 @@ const (
 	KindIncidentResponse    = "incident.response"
 	KindIncidentAttribution = "incident.attribution"
 	KindIncidentVerify      = "incident.verification"
+	KindIncidentImport      = "incident.import"
 	KindCommitmentRelease   = "commitment.release"
 	KindCommitmentAccept    = "commitment.accept"
 	KindCommitmentStatus    = "commitment.status"

@@ -43,6 +43,7 @@ type CLI struct {
 	} `cmd:"" help:"Manage members."`
 	Token   TokenCmd   `cmd:"" help:"Print a bearer token for a member, for scripts."`
 	Verify  VerifyCmd  `cmd:"" help:"Verify the journal: signatures, party sequences, tree, checkpoint and office state."`
+	Import  ImportCmd  `cmd:"" help:"Import files: ACLED CSV, GeoJSON."`
 	Export  ExportCmd  `cmd:"" help:"Export data."`
 	Backup  BackupCmd  `cmd:"" help:"Take a consistent online backup of a SQLite database (while it serves)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`

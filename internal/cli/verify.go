@@ -141,7 +141,9 @@ func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.Verif
 
 // ExportCmd exports data.
 type ExportCmd struct {
-	Journal ExportJournalCmd `cmd:"" help:"Write a bundle (entries, checkpoint, verifier keys) that 'truce verify --bundle' checks offline."`
+	Journal   ExportJournalCmd   `cmd:"" help:"Write a bundle (entries, checkpoint, verifier keys) that 'truce verify --bundle' checks offline."`
+	Zones     ExportZonesCmd     `cmd:"" help:"Write the zones a member may see as GeoJSON."`
+	Incidents ExportIncidentsCmd `cmd:"" help:"Write the incidents a member may see as GeoJSON or ACLED CSV."`
 }
 
 // ExportJournalCmd writes a journal bundle.

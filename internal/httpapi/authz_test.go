@@ -292,6 +292,21 @@ var expectations = map[string]access{
 	"GET /ogc/collections/{collectionId}/items": readable("?limit=5"),
 	"GET /ogc/collections/{collectionId}/items/{featureId}": readable(""),
 	"GET /ogc/{path...}": {anon: http.StatusNotFound, member: http.StatusNotFound},
+	"POST /api/v1/import/geojson": {
+		query: "?as=incidents",
+		body: func() any {
+			return map[string]any{"type": "FeatureCollection", "features": []any{
+				incidentFeatureIn("shelling", 10, 10, "", time.Now().Add(-time.Hour)),
+			}}
+		},
+		anon: http.StatusUnauthorized, member: http.StatusForbidden,
+		by: map[string]int{
+			"us-official": http.StatusCreated, "us-analyst": http.StatusCreated,
+			"ru-official": http.StatusCreated, "ru-analyst": http.StatusCreated, "mon-official": http.StatusCreated,
+		},
+	},
+	"GET /api/v1/export/zones":     readable("?format=geojson"),
+	"GET /api/v1/export/incidents": readable("?format=acled"),
 }
 
 // pathValues names a real item for each path parameter, keyed by the

@@ -11,13 +11,14 @@ import (
 )
 
 type incidentPropsIn struct {
-	OccurredAt  *time.Time          `json:"occurred_at"`
-	Type        *truce.IncidentType `json:"type"`
-	Perpetrator *string             `json:"perpetrator"`
-	Target      *string             `json:"target"`
-	Fatalities  *int                `json:"fatalities"`
-	Description *string             `json:"description"`
-	Sources     []string            `json:"sources"`
+	OccurredAt  *time.Time            `json:"occurred_at"`
+	Type        *truce.IncidentType   `json:"type"`
+	Perpetrator *string               `json:"perpetrator"`
+	Target      *string               `json:"target"`
+	Fatalities  *int                  `json:"fatalities"`
+	Description *string               `json:"description"`
+	Sources     []string              `json:"sources"`
+	External    *truce.ExternalRecord `json:"external"`
 }
 
 func (s *Server) incidentInput(r *http.Request) (office.IncidentInput, error) {
@@ -30,7 +31,7 @@ func (s *Server) incidentInput(r *http.Request) (office.IncidentInput, error) {
 	}
 	p := f.Properties
 	return office.IncidentInput{Geometry: f.Geometry, OccurredAt: p.OccurredAt, Type: p.Type, Perpetrator: p.Perpetrator,
-		Target: p.Target, Fatalities: p.Fatalities, Description: p.Description, Sources: p.Sources}, nil
+		Target: p.Target, Fatalities: p.Fatalities, Description: p.Description, Sources: p.Sources, External: p.External}, nil
 }
 
 type incidentProps struct {
@@ -57,6 +58,7 @@ type incidentProps struct {
 	CreatedAt           time.Time                     `json:"created_at"`
 	UpdatedAt           time.Time                     `json:"updated_at"`
 	Entry               int64                         `json:"entry"`
+	External            *truce.ExternalRecord         `json:"external,omitempty"`
 }
 
 func (s *Server) incidentFeature(i truce.Incident) Feature {
@@ -67,7 +69,7 @@ func (s *Server) incidentFeature(i truce.Incident) Feature {
 		AnswerableParty: i.Accused, Responses: i.Responses, Attributions: i.Attributions,
 		AttributionDisputed: i.AttributionDisputed, Verifications: i.Verifications, AnswerDue: i.AnswerDue,
 		Overdue: s.office.Overdue(i), ReleasedAt: i.ReleasedAt, CreatedBy: i.CreatedBy, CreatedAt: i.CreatedAt,
-		UpdatedAt: i.UpdatedAt, Entry: i.Entry,
+		UpdatedAt: i.UpdatedAt, Entry: i.Entry, External: i.External,
 	}}
 }
 

@@ -87,6 +87,12 @@ func TestNoLeaks(t *testing.T) {
 			for _, who := range others {
 				switch rt.Method {
 				case http.MethodGet:
+					if strings.Contains(rt.Pattern, "/export/") {
+						for _, f := range []string{"geojson", "acled"} {
+							check(who, "GET "+path+"?format="+f, get(t, e, who, path+"?format="+f))
+						}
+						continue
+					}
 					q := "?limit=10000"
 					switch {
 					case strings.HasSuffix(rt.Pattern, "/events"):
@@ -118,6 +124,21 @@ func TestNoLeaks(t *testing.T) {
 	for _, path := range []string{"/ogc/collections/zones/items/" + draftZone.ID, "/ogc/collections/zones/items?limit=10000", "/ogc/collections"} {
 		if r := get(t, e, "us-observer", path); !strings.Contains(string(r.Body), "Wq7Z") && !strings.Contains(string(r.Body), "12.3456789") {
 			t.Fatalf("the owner does not see its own draft in OGC %s: %.300s", path, r.Body)
+		}
+	}
+	// Its exports hold its drafts, never its sites.
+	for _, path := range []string{"/api/v1/export/incidents?format=acled", "/api/v1/export/incidents?format=geojson"} {
+		if r := get(t, e, "us-observer", path); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "Hb9Q") {
+			t.Fatalf("the owner's export %s lacks its draft incident: %d %.300s", path, r.Status, r.Body)
+		}
+	}
+	r := get(t, e, "us-observer", "/api/v1/export/zones?format=geojson")
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), "Wq7Z") {
+		t.Fatalf("the owner's zone export lacks its draft zone: %d %.300s", r.Status, r.Body)
+	}
+	for _, s := range []string{"Kp4X", "20.0042424", site.Salt} {
+		if strings.Contains(string(r.Body), s) {
+			t.Fatalf("the owner's zone export holds its site (%q)", s)
 		}
 	}
 }

@@ -256,6 +256,16 @@ func TestOpenAPIResponses(t *testing.T) {
 		{name: "inclusion without index", user: "us-observer", method: "GET", path: "/api/v1/journal/proofs/inclusion", status: 400, req: reqInvalid},
 		{name: "events", user: "us-observer", method: "GET", path: "/api/v1/events?last_event_id=-1&follow=false", status: 200},
 		{name: "sign out", user: "us-planner", method: "DELETE", path: "/api/v1/sessions/current", status: 204},
+		{name: "import geojson", user: "us-analyst", method: "POST", path: "/api/v1/import/geojson?as=zones",
+			body: map[string]any{"type": "FeatureCollection", "name": "from QGIS", "features": []any{zoneFeatureIn("Imported zone (illustrative)")}}, status: 201},
+		{name: "import geojson bad feature", user: "us-analyst", method: "POST", path: "/api/v1/import/geojson?as=zones",
+			body: map[string]any{"type": "FeatureCollection", "features": []any{map[string]any{"type": "Feature"}}}, status: 400},
+		{name: "import geojson planner", user: "ru-planner", method: "POST", path: "/api/v1/import/geojson?as=incidents",
+			body: map[string]any{"type": "FeatureCollection", "features": []any{}}, status: 403},
+		{name: "export zones", user: "ru-observer", method: "GET", path: "/api/v1/export/zones?format=geojson", status: 200},
+		{name: "export incidents", user: "ru-observer", method: "GET", path: "/api/v1/export/incidents", status: 200},
+		{name: "export incidents acled", user: "ru-observer", method: "GET", path: "/api/v1/export/incidents?format=acled", status: 200},
+		{name: "export bad format", user: "ru-observer", method: "GET", path: "/api/v1/export/zones?format=acled", status: 400, req: reqInvalid},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) { checkCall(t, e, doc, router, c) })

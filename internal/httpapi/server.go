@@ -137,6 +137,7 @@ func New(cfg Config, d Deps) *Server {
 	s.routes = append(s.routes, s.incidentRoutes()...)
 	s.routes = append(s.routes, s.ogcRoutes()...)
 	s.routes = append(s.routes, s.reportRoutes()...)
+	s.routes = append(s.routes, s.interchangeRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}

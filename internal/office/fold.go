@@ -70,6 +70,8 @@ func Apply(p store.Projection, index int64, e truce.Entry) error {
 		return applyNoticeSubmit(p, index, e)
 	case truce.KindIncidentRelease:
 		return applyIncidentRelease(p, index, e)
+	case truce.KindIncidentImport:
+		return applyIncidentImport(p, index, e)
 	case truce.KindIncidentResponse:
 		return applyIncidentResponse(p, index, e)
 	case truce.KindIncidentAttribution:

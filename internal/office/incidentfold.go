@@ -121,6 +121,9 @@ func CheckIncidentContent(p Lookup, c truce.IncidentContent, lim geo.Limits) (ge
 			return geo.Geometry{}, truce.Invalid(a.field, "no actor %q", *a.id)
 		}
 	}
+	if err := CheckExternal(c.External); err != nil {
+		return geo.Geometry{}, err
+	}
 	if len(c.Geometry) == 0 || string(c.Geometry) == "null" {
 		return geo.Geometry{}, truce.Invalid("geometry", "geometry is required")
 	}
@@ -169,7 +172,7 @@ func violations(p store.Projection, i *truce.Incident) ([]truce.Violation, error
 		if v == nil {
 			continue
 		}
-		zg, err := geo.ParsePolygonal(v.Geometry, foldLimits)
+		zg, err := zoneGeometry(p, z.ID, v)
 		if err != nil {
 			return nil, fmt.Errorf("office: zone %s version %d: %w", z.ID, v.Version, err)
 		}
@@ -287,25 +290,35 @@ func applyIncidentRelease(p store.Projection, index int64, e truce.Entry) error 
 	if _, err := p.GetIncident(e.Subject); err == nil {
 		return truce.Errorf(truce.EConflict, "incident %s is already released", e.Subject)
 	}
+	i, err := releasedIncidentOf(p, index, e, e.Subject, b.IncidentContent, BoxOf(g), b.AnswerDue)
+	if err != nil {
+		return err
+	}
+	return putIncident(p, i, nil)
+}
+
+// releasedIncidentOf is the office incident a release by entry e (at
+// index) makes of content c: incident.release and incident.import alike.
+func releasedIncidentOf(p store.Projection, index int64, e truce.Entry, id string, c truce.IncidentContent, box [4]float64, answerDue time.Time) (truce.Incident, error) {
 	i := truce.Incident{
-		ID: e.Subject, Owner: e.Party, Status: truce.IncidentReported, IncidentContent: b.IncidentContent,
+		ID: id, Owner: e.Party, Status: truce.IncidentReported, IncidentContent: c,
 		Responses: []truce.IncidentResponse{}, Attributions: map[string]truce.Attribution{},
 		Verifications: map[string]truce.Verification{}, CreatedBy: e.Member, CreatedAt: e.Time, UpdatedAt: e.Time,
-		BBox: BoxOf(g), Entry: index,
+		BBox: box, Entry: index,
 	}
 	if i.Sources == nil {
 		i.Sources = []string{}
 	}
-	due, at := b.AnswerDue, e.Time
+	due, at := answerDue, e.Time
 	i.AnswerDue, i.ReleasedAt = &due, &at
 	if i.Perpetrator != nil {
 		a, err := p.GetActor(*i.Perpetrator)
 		if err != nil {
-			return mapStore(err, "actor")
+			return i, mapStore(err, "actor")
 		}
 		i.Accused = a.AnswerableParty
 	}
-	return putIncident(p, i, nil)
+	return i, nil
 }
 
 // settleIncident derives the status: a verification decides; else the

@@ -21,6 +21,7 @@ type IncidentInput struct {
 	Fatalities  *int
 	Description *string
 	Sources     []string
+	External    *truce.ExternalRecord
 }
 
 func (in IncidentInput) merge(c truce.IncidentContent) truce.IncidentContent {
@@ -50,6 +51,9 @@ func (in IncidentInput) merge(c truce.IncidentContent) truce.IncidentContent {
 	}
 	if c.Sources == nil {
 		c.Sources = []string{}
+	}
+	if in.External != nil {
+		c.External = in.External
 	}
 	return c
 }

@@ -48,7 +48,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", dsn(path, pragmas+"&_txlock=immediate"))
+	// The one writing connection keeps a large transaction's pages and
+	// statement journals in memory rather than spilling them to disk
+	// mid-transaction (an incident.import entry writes thousands of rows).
+	w, err := sql.Open("sqlite", dsn(path, pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}

@@ -1,0 +1,346 @@
+package office
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/geo"
+	"github.com/truce-org/truce/internal/store"
+)
+
+// IncidentImportBody is the body of an incident.import entry: many reports
+// of the entry's party released to the office at once (an imported file),
+// each with its own id, all with one answer due time. The fold treats each
+// as an incident.release of that id would, and refuses the whole entry if
+// any one of them is refused.
+type IncidentImportBody struct {
+	Incidents []ImportedIncident `json:"incidents"`
+	AnswerDue time.Time          `json:"answer_due"`
+}
+
+// ImportedIncident is one report of an incident.import entry.
+type ImportedIncident struct {
+	ID string `json:"id"`
+	truce.IncidentContent
+}
+
+// Limits of imports and of what an incident keeps of its source record.
+const (
+	// MaxImportIncidents is the most reports one incident.import entry holds.
+	MaxImportIncidents = 2000
+	// MaxImportBody is the largest body of an incident.import entry the
+	// service writes, in bytes: its note stays well under a bundle line
+	// (journal.MaxBundleLine) even once escaped.
+	MaxImportBody    = 640 << 10
+	maxExternalField = 1000
+	maxExternalCount = 40
+)
+
+// CheckExternal validates what an incident keeps of its source record.
+func CheckExternal(x *truce.ExternalRecord) error {
+	if x == nil {
+		return nil
+	}
+	if err := CheckText("external.source", x.Source, 40, true); err != nil {
+		return err
+	}
+	if err := CheckText("external.id", x.ID, 200, true); err != nil {
+		return err
+	}
+	for _, p := range []struct {
+		field string
+		v     int
+	}{{"external.geo_precision", x.GeoPrecision}, {"external.time_precision", x.TimePrecision}} {
+		if p.v < 0 || p.v > 9 {
+			return truce.Invalid(p.field, "%s must be between 0 and 9", p.field)
+		}
+	}
+	if len(x.Fields) > maxExternalCount {
+		return truce.Invalid("external.fields", "at most %d external fields", maxExternalCount)
+	}
+	for _, k := range slices.Sorted(maps.Keys(x.Fields)) {
+		if err := CheckText("external.fields", k, 100, true); err != nil {
+			return err
+		}
+		if err := CheckText("external.fields."+k, x.Fields[k], maxExternalField, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prefixed puts an incident's position in an import before the field and
+// message of a content error.
+func prefixed(k int, err error) error {
+	te, ok := err.(*truce.Error)
+	if !ok {
+		return err
+	}
+	out := *te
+	at := fmt.Sprintf("incidents[%d]", k)
+	if out.Field != "" {
+		out.Field = at + "." + out.Field
+	} else {
+		out.Field = at
+	}
+	out.Message = at + ": " + out.Message
+	return &out
+}
+
+func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
+	var b IncidentImportBody
+	if err := decodeBody(e.Body, &b); err != nil {
+		return err
+	}
+	if err := checkItemID("import", e.Subject); err != nil {
+		return err
+	}
+	if len(b.Incidents) == 0 || len(b.Incidents) > MaxImportIncidents {
+		return truce.Invalid("incidents", "an import holds 1 to %d incidents", MaxImportIncidents)
+	}
+	if !b.AnswerDue.After(e.Time) {
+		return truce.Invalid("answer_due", "answer_due must be after the release")
+	}
+	c := newImportProjection(p)
+	batch, _ := p.(incidentBatcher)
+	boxes := make([][4]float64, len(b.Incidents))
+	seen := make(map[string]bool, len(b.Incidents))
+	// Check every report before writing any: a refused entry changes nothing.
+	for k, in := range b.Incidents {
+		if err := checkItemID("incident", in.ID); err != nil {
+			return prefixed(k, err)
+		}
+		if seen[in.ID] {
+			return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is twice in the import", in.ID))
+		}
+		seen[in.ID] = true
+		g, err := CheckIncidentContent(c, in.IncidentContent, foldLimits)
+		if err != nil {
+			return prefixed(k, err)
+		}
+		if in.OccurredAt.After(e.Time.Add(futureSkew)) {
+			return prefixed(k, truce.Invalid("occurred_at", "occurred_at is in the future"))
+		}
+		if batch == nil {
+			if _, err := p.GetIncident(in.ID); err == nil {
+				return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", in.ID))
+			}
+		}
+		boxes[k] = BoxOf(g)
+	}
+	if batch != nil {
+		ids := make([]string, len(b.Incidents))
+		for k, in := range b.Incidents {
+			ids[k] = in.ID
+		}
+		exist, err := batch.ExistingIncidents(ids)
+		if err != nil {
+			return err
+		}
+		for k, id := range ids {
+			if exist[id] {
+				return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", id))
+			}
+		}
+	}
+	if err := c.preloadZones(boxes); err != nil {
+		return err
+	}
+	if batch == nil {
+		for k, in := range b.Incidents {
+			i, err := releasedIncidentOf(c, index, e, in.ID, in.IncidentContent, boxes[k], b.AnswerDue)
+			if err != nil {
+				return err
+			}
+			if err := putIncident(c, i, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The batched write: the same rows putIncident writes, each breach
+	// count moved once by the sum of its incidents' breaches.
+	out := make([]truce.Incident, len(b.Incidents))
+	delta := map[string]int{}
+	for k, in := range b.Incidents {
+		i, err := releasedIncidentOf(c, index, e, in.ID, in.IncidentContent, boxes[k], b.AnswerDue)
+		if err != nil {
+			return err
+		}
+		if i.Violations, err = violations(c, &i); err != nil {
+			return err
+		}
+		for _, v := range i.Violations {
+			if v.CommitmentID != nil {
+				delta[*v.CommitmentID]++
+			}
+		}
+		out[k] = i
+	}
+	if err := batch.InsertIncidents(out); err != nil {
+		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(delta)) {
+		cm, err := p.GetCommitment(id)
+		if err != nil {
+			return err
+		}
+		cm.Breaches += delta[id]
+		settleCommitment(&cm)
+		if err := p.PutCommitment(cm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// incidentBatcher is what a store's projection may offer for writing many
+// new incidents at once (SQLite does); the fold's result is the same as
+// PutIncident's, row for row.
+type incidentBatcher interface {
+	// ExistingIncidents says which of ids are released incidents.
+	ExistingIncidents(ids []string) (map[string]bool, error)
+	// InsertIncidents writes new released incidents with their violations.
+	InsertIncidents(is []truce.Incident) error
+}
+
+// importProjection reads through to p, remembering within one
+// incident.import entry what no report of it changes: parties, actors,
+// the zones near the reports and their parsed geometries, and commitments
+// (forgotten when one is written).
+type importProjection struct {
+	store.Projection
+	actors  map[string]*truce.Actor
+	kinds   map[string]truce.PartyKind
+	pledges map[string][]truce.Commitment
+	zones   []truce.Zone // those meeting every report's box, by id; nil until preloaded
+	geoms   map[zoneVersion]geo.Geometry
+}
+
+type zoneVersion struct {
+	id      string
+	version int
+}
+
+func newImportProjection(p store.Projection) *importProjection {
+	return &importProjection{
+		Projection: p, actors: map[string]*truce.Actor{}, kinds: map[string]truce.PartyKind{},
+		pledges: map[string][]truce.Commitment{}, geoms: map[zoneVersion]geo.Geometry{},
+	}
+}
+
+func (c *importProjection) PartyKind(id string) (truce.PartyKind, error) {
+	if k, ok := c.kinds[id]; ok {
+		return k, nil
+	}
+	k, err := c.Projection.PartyKind(id)
+	if err == nil {
+		c.kinds[id] = k
+	}
+	return k, err
+}
+
+func (c *importProjection) GetActor(id string) (truce.Actor, error) {
+	if a, ok := c.actors[id]; ok {
+		if a == nil {
+			return truce.Actor{}, fmt.Errorf("actor %q: %w", id, store.ErrNotFound)
+		}
+		return *a, nil
+	}
+	a, err := c.Projection.GetActor(id)
+	if err == nil {
+		c.actors[id] = &a
+	} else if errors.Is(err, store.ErrNotFound) {
+		c.actors[id] = nil
+	}
+	return a, err
+}
+
+func (c *importProjection) ActorExists(id string) (bool, error) {
+	if a, ok := c.actors[id]; ok {
+		return a != nil, nil
+	}
+	ok, err := c.Projection.ActorExists(id)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		c.actors[id] = nil
+		return false, nil
+	}
+	_, err = c.GetActor(id)
+	return err == nil, err
+}
+
+func (c *importProjection) CommitmentsBy(party string) ([]truce.Commitment, error) {
+	if cs, ok := c.pledges[party]; ok {
+		return cs, nil
+	}
+	cs, err := c.Projection.CommitmentsBy(party)
+	if err == nil {
+		c.pledges[party] = cs
+	}
+	return cs, err
+}
+
+func (c *importProjection) PutCommitment(x truce.Commitment) error {
+	delete(c.pledges, x.Party)
+	return c.Projection.PutCommitment(x)
+}
+
+// preloadZones reads once the zones meeting the box around every report.
+func (c *importProjection) preloadZones(boxes [][4]float64) error {
+	if len(boxes) == 0 {
+		return nil
+	}
+	u := boxes[0]
+	for _, b := range boxes[1:] {
+		u = [4]float64{min(u[0], b[0]), min(u[1], b[1]), max(u[2], b[2]), max(u[3], b[3])}
+	}
+	zs, err := c.Projection.ZonesMeeting(store.Box(u))
+	if err != nil {
+		return err
+	}
+	if zs == nil {
+		zs = []truce.Zone{}
+	}
+	c.zones = zs
+	return nil
+}
+
+// ZonesMeeting answers from the preloaded zones, which hold every zone
+// meeting any report's box, in the store's order (by id).
+func (c *importProjection) ZonesMeeting(box store.Box) ([]truce.Zone, error) {
+	if c.zones == nil {
+		return c.Projection.ZonesMeeting(box)
+	}
+	var out []truce.Zone
+	for _, z := range c.zones {
+		if store.Box(z.BBox).Meets(box) {
+			out = append(out, z)
+		}
+	}
+	return out, nil
+}
+
+// zoneGeometry parses the geometry of version v of zone id, once per
+// incident.import entry.
+func zoneGeometry(p store.Projection, id string, v *truce.ZoneVersion) (geo.Geometry, error) {
+	c, ok := p.(*importProjection)
+	if !ok {
+		return geo.ParsePolygonal(v.Geometry, foldLimits)
+	}
+	key := zoneVersion{id, v.Version}
+	if g, ok := c.geoms[key]; ok {
+		return g, nil
+	}
+	g, err := geo.ParsePolygonal(v.Geometry, foldLimits)
+	if err == nil {
+		c.geoms[key] = g
+	}
+	return g, err
+}
