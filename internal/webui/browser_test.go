@@ -269,10 +269,10 @@ func (b *Browser) SignIn(username, password string) {
 		b.Open("#/signin")
 	}
 	b.Run(
-		chromedp.WaitVisible(chromedp.CSS(`form.signin input[name=username]`), ),
-		chromedp.SetValue(chromedp.CSS(`form.signin input[name=username]`), username, ),
-		chromedp.SetValue(chromedp.CSS(`form.signin input[name=password]`), password, ),
-		chromedp.Click(chromedp.CSS(`form.signin button[data-action=signin]`), ),
+		chromedp.WaitVisible(chromedp.CSS(`form.signin input[name=username]`)),
+		chromedp.SetValue(chromedp.CSS(`form.signin input[name=username]`), username),
+		chromedp.SetValue(chromedp.CSS(`form.signin input[name=password]`), password),
+		chromedp.Click(chromedp.CSS(`form.signin button[data-action=signin]`)),
 		waitText(`#who-member`, username),
 	)
 }
@@ -281,8 +281,8 @@ func (b *Browser) SignIn(username, password string) {
 func (b *Browser) SignOut() {
 	b.T.Helper()
 	b.Run(
-		chromedp.Click(chromedp.CSS(`button[data-action=signout]`), ),
-		chromedp.WaitVisible(chromedp.CSS(`form.signin`), ),
+		chromedp.Click(chromedp.CSS(`button[data-action=signout]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.signin`)),
 	)
 }
 
@@ -358,11 +358,11 @@ func TestBrowserSignIn(t *testing.T) {
 	b.AllowConsole("status of 401") // the wrong password's answer
 	b.Open("#/signin")
 	b.Run(
-		chromedp.WaitVisible(chromedp.CSS(`form.signin`), ),
-		chromedp.SetValue(chromedp.CSS(`input[name=username]`), "us-official", ),
-		chromedp.SetValue(chromedp.CSS(`input[name=password]`), "wrong", ),
-		chromedp.Click(chromedp.CSS(`button[data-action=signin]`), ),
-		chromedp.WaitVisible(chromedp.CSS(`.form-errors`), ),
+		chromedp.WaitVisible(chromedp.CSS(`form.signin`)),
+		chromedp.SetValue(chromedp.CSS(`input[name=username]`), "us-official"),
+		chromedp.SetValue(chromedp.CSS(`input[name=password]`), "wrong"),
+		chromedp.Click(chromedp.CSS(`button[data-action=signin]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.form-errors`)),
 	)
 	if got := b.Text(`.field-error[data-field=password]`); !strings.Contains(got, "Wrong member name or password") {
 		t.Errorf("bad password: error beside the field = %q", got)
@@ -411,7 +411,7 @@ func TestBrowserSessionExpired(t *testing.T) {
 		t.Fatalf("revoke the session: %d", res.Status)
 	}
 	// A reload asks /api/v1/me again, which answers 401.
-	b.Run(chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`form.signin .notice`), ))
+	b.Run(chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`form.signin .notice`)))
 	if got := b.Text(`form.signin .notice`); !strings.Contains(got, "Your session expired") {
 		t.Errorf("the sign-in form says %q", got)
 	}
