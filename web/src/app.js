@@ -151,7 +151,13 @@ export function showErrors(form, err) {
   const message = err.message || String(err);
   let control = null;
   if (err.field) {
-    const names = [err.field, err.field.replace(/^properties\./, ''), err.field.replace(/\[\d+\]$/, '')];
+    // The exact name, then without a leading 'properties.', then shorter prefixes
+    // ('geometry.coordinates[0][2]' -> 'geometry.coordinates' -> 'geometry').
+    const names = [err.field, err.field.replace(/^properties\./, '')];
+    for (let f = names[1]; /[.[]/.test(f);) {
+      f = f.slice(0, Math.max(f.lastIndexOf('.'), f.lastIndexOf('[')));
+      names.push(f);
+    }
     for (const n of names) {
       control = form.querySelector(`[name="${CSS.escape(n)}"]`);
       if (control) break;

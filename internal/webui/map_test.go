@@ -1,0 +1,102 @@
+package webui_test
+
+import (
+	"net/url"
+	"strconv"
+	"testing"
+)
+
+// apiCount counts the features a member sees at path (following next_cursor).
+func apiCount(t *testing.T, b *Browser, username, path string, keep func(props map[string]any) bool) int {
+	t.Helper()
+	n, cursor := 0, ""
+	for {
+		u := path + "?limit=10000"
+		if cursor != "" {
+			u += "&cursor=" + url.QueryEscape(cursor)
+		}
+		var fc struct {
+			Features []struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"features"`
+			NextCursor string `json:"next_cursor"`
+		}
+		res := b.Env.Do(t, username, "GET", u, nil)
+		if res.Status != 200 {
+			t.Fatalf("GET %s: %d %s", u, res.Status, res.Body)
+		}
+		res.JSON(t, &fc)
+		for _, f := range fc.Features {
+			if keep == nil || keep(f.Properties) {
+				n++
+			}
+		}
+		if fc.NextCursor == "" {
+			return n
+		}
+		cursor = fc.NextCursor
+	}
+}
+
+// mapCount reads one of the counts the map page keeps on #map (data-zones...).
+func mapCount(b *Browser, what string) int {
+	b.T.Helper()
+	var s string
+	b.Eval(`document.querySelector('#map').dataset.`+what+` || ''`, &s)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		b.T.Fatalf("#map data-%s = %q", what, s)
+	}
+	return n
+}
+
+// TestBrowserMap: after sign-in the map is the landing page; it draws every
+// zone, incident and notice the API gives the member, the member's own
+// party's private sites (and none for a planner or another party), and its
+// features open a popup linking to their detail page.
+func TestBrowserMap(t *testing.T) {
+	b := NewBrowser(t)
+	b.SignIn("us-official", "demo")
+	b.WaitFor(`location.hash === '#/map' && document.querySelector('#map[data-ready]')`)
+	b.Screenshot("map")
+	zones := apiCount(t, b, "us-official", "/api/v1/zones", nil)
+	incidents := apiCount(t, b, "us-official", "/api/v1/incidents", nil)
+	notices := apiCount(t, b, "us-official", "/api/v1/notices", nil)
+	if zones < 5 || incidents < 5 || notices < 1 {
+		t.Fatalf("the demo gives us-official %d zones, %d incidents, %d notices: too few to test the map", zones, incidents, notices)
+	}
+	for what, want := range map[string]int{"zones": zones, "incidents": incidents, "notices": notices} {
+		if got := mapCount(b, what); got != want {
+			t.Errorf("map draws %d %s, the API gives %d", got, what, want)
+		}
+	}
+	if got := mapCount(b, "sites"); got < 1 {
+		t.Errorf("us-official's map draws %d private sites, want the demo's us sites", got)
+	}
+	// The features are drawn on the canvas: count the canvas layers Leaflet holds.
+	var drawn int
+	b.Eval(`(() => { const m = document.querySelector('#map').truceMap; let n = 0;
+		m.eachLayer(l => { if (l instanceof Object && l.feature && l.feature.properties && String(l.feature.properties.id || '').startsWith('zone_')) n++; });
+		return n; })()`, &drawn)
+	if drawn < zones {
+		t.Errorf("Leaflet holds %d zone shapes, want %d", drawn, zones)
+	}
+	// Only in_force zones: the filter hides the rest.
+	b.Eval(`(() => { for (const c of document.querySelectorAll('input[name=zone-status]')) { c.checked = c.value === 'in_force'; c.dispatchEvent(new Event('change')); } })()`, nil)
+	inForce := apiCount(t, b, "us-official", "/api/v1/zones", func(p map[string]any) bool { return p["status"] == "in_force" })
+	if got := mapCount(b, "zones"); got != inForce || inForce == 0 {
+		t.Errorf("with the in_force filter the map draws %d zones, the API has %d in force", got, inForce)
+	}
+	b.Screenshot("map-in-force")
+
+	// Another party's planner sees no us site (the API gives none).
+	b.SignOut()
+	b.SignIn("ru-planner", "demo")
+	b.WaitFor(`document.querySelector('#map[data-ready]')`)
+	if got := mapCount(b, "sites"); got != 0 {
+		t.Errorf("ru-planner's map draws %d private sites", got)
+	}
+	if got, want := mapCount(b, "zones"), apiCount(t, b, "ru-planner", "/api/v1/zones", nil); got != want {
+		t.Errorf("ru-planner: map draws %d zones, API gives %d", got, want)
+	}
+}
