@@ -98,9 +98,10 @@ async function detail(ctx, id) {
 
   const head = E('div', {});
   const body = E('div', {});
-  const actions = E('section', { class: 'actions', 'aria-label': 'Actions' });
+  const actions = E('section', { class: 'incident-actions', 'aria-label': 'Actions' });
   const statusLine = E('p', { class: 'action-status', role: 'status' });
-  fill(ctx.el, E('p', {}, E('a', { href: '#/incidents' }, '← Incidents')), head, statusLine, actions, body);
+  fill(ctx.el, E('p', {}, E('a', { href: '#/incidents' }, '← Incidents')), head, statusLine,
+    E('div', { class: 'cols' }, body, actions));
 
   let inc = null;
   const load = async () => {

@@ -143,11 +143,12 @@ export function notAvailable(E, what) {
 export function live(ctx, prefixes, refresh) {
   if (!ctx.onEvent) return;
   let timer = null;
+  if (ctx.signal) ctx.signal.addEventListener('abort', () => clearTimeout(timer));
   ctx.onEvent((ev) => {
     const kind = (ev && (ev.kind || (ev.data && ev.data.kind) || ev.event || ev.type)) || '';
     if (prefixes.length && !prefixes.some((p) => kind.startsWith(p))) return;
     clearTimeout(timer);
-    timer = setTimeout(() => { refresh(ev); }, 150);
+    timer = setTimeout(() => { if (!(ctx.signal && ctx.signal.aborted)) refresh(ev); }, 150);
   });
 }
 

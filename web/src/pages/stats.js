@@ -87,7 +87,7 @@ async function chart(ctx, E, box, id, title, query, plots) {
     axes: [{}, { label: 'violations', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
     series: [{ label: 'week' }, ...series.map((s, i) => ({
       label: s.label || s.key, stroke: PALETTE[i % PALETTE.length], width: 2,
-      points: { show: true, size: 6 }, paths: uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+      points: { show: true, size: 7 },
     }))],
     legend: { show: true },
   };

@@ -1,0 +1,563 @@
+package webui_test
+
+// Browser tests of the list, detail and board pages (incidents, notices,
+// deconfliction, actors, commitments, steps, reports, RFIs, charts), on the
+// harness of browser_test.go: a real office with the demo seeded, Debian's
+// Chromium, no console error and no request to another host allowed.
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// apiJSON asks the API as username and decodes a 200 answer into v.
+func apiJSON(t *testing.T, b *Browser, username, method, path string, body, v any) {
+	t.Helper()
+	res := b.Env.Do(t, username, method, path, body)
+	if res.Status/100 != 2 {
+		t.Fatalf("%s %s as %s: %d %s", method, path, username, res.Status, res.Body)
+	}
+	if v != nil {
+		res.JSON(t, v)
+	}
+}
+
+type feature struct {
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties map[string]any  `json:"properties"`
+}
+
+type featureCollection struct {
+	Features []feature `json:"features"`
+}
+
+// js quotes s as a JavaScript string literal.
+func js(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+// setValue sets a form control's value as a user would and fires input and
+// change events.
+func setValue(b *Browser, sel, value string) {
+	b.T.Helper()
+	var ok bool
+	b.Eval(fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) return false;
+		e.value = %s; e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`,
+		js(sel), js(value)), &ok)
+	if !ok {
+		b.Screenshot("failed")
+		b.T.Fatalf("no element %s", sel)
+	}
+}
+
+func click(b *Browser, sel string) {
+	b.T.Helper()
+	b.Run(chromedp.Click(chromedp.CSS(sel)))
+}
+
+func count(b *Browser, sel string) int {
+	b.T.Helper()
+	var n int
+	b.Eval(fmt.Sprintf(`document.querySelectorAll(%s).length`, js(sel)), &n)
+	return n
+}
+
+// TestBrowserPagesDeconflictPrivateSite: a ru planner checks the point of
+// the README, which falls on a private site of us inside the proposed valley
+// zone: the page shows a conflict naming the zone with reason
+// protected_site, and nothing of the site (its label, id or coordinates,
+// read through the API as us-official). Submitting it as a notice records
+// the same answer in the office.
+func TestBrowserPagesDeconflictPrivateSite(t *testing.T) {
+	b := NewBrowser(t)
+	var zones featureCollection
+	apiJSON(t, b, "us-official", "GET", "/api/v1/zones?owner=us&status=proposed", nil, &zones)
+	if len(zones.Features) != 1 {
+		t.Fatalf("demo: %d proposed zones of us, want 1", len(zones.Features))
+	}
+	zoneID, zoneName := zones.Features[0].Properties["id"].(string), zones.Features[0].Properties["name"].(string)
+	var sites featureCollection
+	apiJSON(t, b, "us-official", "GET", "/api/v1/zones/"+zoneID+"/sites", nil, &sites)
+	if len(sites.Features) == 0 {
+		t.Fatal("demo: the valley zone has no private site")
+	}
+	site := sites.Features[0]
+	var pt struct {
+		Coordinates []float64 `json:"coordinates"`
+	}
+	if err := json.Unmarshal(site.Geometry, &pt); err != nil || len(pt.Coordinates) != 2 {
+		t.Fatalf("site geometry %s: %v", site.Geometry, err)
+	}
+	secrets := []string{site.Properties["id"].(string), site.Properties["label"].(string),
+		fmt.Sprint(pt.Coordinates[0]), fmt.Sprint(pt.Coordinates[1])}
+
+	b.SignIn("ru-planner", "demo")
+	b.Go("#/deconflict", "/deconflict")
+	b.Screenshot("deconflict-empty")
+	setValue(b, `form.deconflict select[name=kind]`, "Point")
+	setValue(b, `form.deconflict input[name=lon]`, fmt.Sprint(pt.Coordinates[0]))
+	setValue(b, `form.deconflict input[name=lat]`, fmt.Sprint(pt.Coordinates[1]))
+	setValue(b, `form.deconflict input[name=buffer_m]`, "0")
+	setValue(b, `form.deconflict input[name=from]`, "2030-01-01T00:00")
+	setValue(b, `form.deconflict input[name=until]`, "")
+	click(b, `form.deconflict button[data-action=check]`)
+	b.WaitFor(`document.querySelector('.deconflict-result [data-result]')`)
+	if got := b.Text(`.deconflict-result [data-result]`); got != "conflict" {
+		t.Errorf("result = %q, want conflict", got)
+	}
+	var rows []map[string]string
+	b.Eval(`[...document.querySelectorAll('.deconflict-result table.conflicts tbody tr[data-zone]')].map(r => ({zone: r.dataset.zone, reason: r.dataset.reason, text: r.innerText}))`, &rows)
+	if len(rows) != 1 || rows[0]["zone"] != zoneID || rows[0]["reason"] != "protected_site" || !strings.Contains(rows[0]["text"], zoneName) {
+		t.Errorf("conflicts shown = %v, want one row naming %s (%s) with reason protected_site", rows, zoneName, zoneID)
+	}
+	b.Screenshot("deconflict-conflict")
+	var text string
+	b.Eval(`document.body.innerText + '\n' + document.body.textContent`, &text)
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Errorf("the page shows %q of the private site", s)
+		}
+	}
+
+	// As a notice: the same answer, recorded in the office.
+	setValue(b, `form.deconflict input[name=activity]`, "Test convoy (illustrative)")
+	click(b, `form.deconflict button[data-action=submit-notice]`)
+	b.WaitFor(`/Notice recorded/.test(document.querySelector('.deconflict-result').innerText)`)
+	if got := b.Text(`.deconflict-result [data-result]`); got != "conflict" {
+		t.Errorf("notice result = %q, want conflict", got)
+	}
+	var noticeID string
+	b.Eval(`(document.querySelector('.deconflict-result a[href^="#/notices/"]')||{}).textContent || ''`, &noticeID)
+	var n feature
+	apiJSON(t, b, "us-observer", "GET", "/api/v1/notices/"+noticeID, nil, &n)
+	if n.Properties["result"] != "conflict" || n.Properties["activity"] != "Test convoy (illustrative)" {
+		t.Errorf("recorded notice %s = %v", noticeID, n.Properties)
+	}
+	b.Eval(`document.body.innerText + '\n' + document.body.textContent`, &text)
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Errorf("after the notice the page shows %q of the private site", s)
+		}
+	}
+	b.Screenshot("deconflict-notice")
+}
+
+// TestBrowserPagesIncidents: the list shows the incidents the API lists for
+// the member, the violation filter agrees with the API's, a detail page
+// shows its violations with zone names and commitment, and an incident
+// released meanwhile appears in the open list without a reload.
+func TestBrowserPagesIncidents(t *testing.T) {
+	b := NewBrowser(t)
+	var all, viol featureCollection
+	apiJSON(t, b, "us-official", "GET", "/api/v1/incidents?limit=1000", nil, &all)
+	apiJSON(t, b, "us-official", "GET", "/api/v1/incidents?limit=1000&violation=true", nil, &viol)
+	if len(all.Features) < 3 || len(viol.Features) == 0 {
+		t.Fatalf("demo: %d incidents, %d violations", len(all.Features), len(viol.Features))
+	}
+	b.SignIn("us-official", "demo")
+	b.Go("#/incidents", "/incidents")
+	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.incidents tbody tr[data-id]').length === %d`, len(all.Features)))
+	var ids []string
+	b.Eval(`[...document.querySelectorAll('table.incidents tbody tr[data-id]')].map(r => r.dataset.id)`, &ids)
+	for _, f := range all.Features {
+		if !slices.Contains(ids, f.Properties["id"].(string)) {
+			t.Errorf("incident %s missing from the list", f.Properties["id"])
+		}
+	}
+	b.Screenshot("incidents")
+
+	setValue(b, `form.filters select[name=violation]`, "true")
+	click(b, `form.filters button[type=submit]`)
+	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.incidents tbody tr[data-id]').length === %d`, len(viol.Features)))
+	b.Screenshot("incidents-violations")
+
+	// The detail of a violation.
+	v := viol.Features[0].Properties
+	id := v["id"].(string)
+	b.Go("#/incidents/"+id, "/incidents/:id")
+	vs := v["violations"].([]any)
+	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.violations tr.violation-row').length === %d`, len(vs)))
+	vtext := b.Text(`table.violations tbody`)
+	for _, x := range vs {
+		m := x.(map[string]any)
+		if !strings.Contains(vtext, m["zone_name"].(string)) {
+			t.Errorf("violations table %q lacks zone %q", vtext, m["zone_name"])
+		}
+		if c, _ := m["commitment_id"].(string); c != "" && !strings.Contains(vtext, c) {
+			t.Errorf("violations table %q lacks commitment %q", vtext, c)
+		}
+	}
+	if got := b.Text(`main [data-status]`); got != strings.ReplaceAll(v["status"].(string), "_", " ") {
+		t.Errorf("status shown %q, API says %q", got, v["status"])
+	}
+	var disputed string
+	b.Eval(`document.querySelector('[data-attribution-disputed]').dataset.attributionDisputed`, &disputed)
+	if disputed != fmt.Sprint(v["attribution_disputed"]) {
+		t.Errorf("attribution_disputed shown %s, API says %v", disputed, v["attribution_disputed"])
+	}
+	b.Screenshot("incident-detail")
+
+	// Live: ru reports a new incident while us looks at the list.
+	b.Go("#/incidents", "/incidents")
+	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.incidents tbody tr[data-id]').length === %d`, len(all.Features)))
+	var created feature
+	apiJSON(t, b, "ru-official", "POST", "/api/v1/incidents", map[string]any{
+		"type": "Feature", "geometry": map[string]any{"type": "Point", "coordinates": []float64{36.2, 36.1}},
+		"properties": map[string]any{"occurred_at": "2026-01-02T03:04:05Z", "type": "shelling", "description": "Live test (illustrative)"},
+	}, &created)
+	newID := created.Properties["id"].(string)
+	apiJSON(t, b, "ru-official", "POST", "/api/v1/incidents/"+newID+"/release", nil, nil)
+	b.WaitFor(fmt.Sprintf(`document.querySelector('table.incidents tr[data-id=%s]')`, js(newID)))
+}
+
+// TestBrowserPagesActorsMatrix: the matrix highlights exactly the actors
+// the API flags disputed, an actor's page shows each party's history, and a
+// designation set by another party meanwhile turns a row disputed without a
+// reload.
+func TestBrowserPagesActorsMatrix(t *testing.T) {
+	b := NewBrowser(t)
+	type actor struct {
+		ID           string            `json:"id"`
+		Name         string            `json:"name"`
+		Designations map[string]string `json:"designations"`
+		Disputed     bool              `json:"disputed"`
+	}
+	var list struct {
+		Items []actor `json:"items"`
+	}
+	apiJSON(t, b, "ru-official", "GET", "/api/v1/actors?limit=1000", nil, &list)
+	var wantDisputed []string
+	var agreed *actor
+	for i, a := range list.Items {
+		if a.Disputed {
+			wantDisputed = append(wantDisputed, a.ID)
+		} else if agreed == nil && a.Designations["us"] == "excluded" && a.Designations["ru"] == "excluded" {
+			agreed = &list.Items[i]
+		}
+	}
+	if len(wantDisputed) == 0 || agreed == nil {
+		t.Fatalf("demo: disputed %v, an actor both exclude: %v", wantDisputed, agreed)
+	}
+	slices.Sort(wantDisputed)
+	b.SignIn("ru-official", "demo")
+	b.Go("#/actors", "/actors")
+	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.matrix tbody tr[data-id]').length === %d`, len(list.Items)))
+	var got []string
+	b.Eval(`[...document.querySelectorAll('table.matrix tbody tr.disputed')].map(r => r.dataset.id).sort()`, &got)
+	if !slices.Equal(got, wantDisputed) {
+		t.Errorf("highlighted rows %v, API's disputed %v", got, wantDisputed)
+	}
+	var cell string
+	b.Eval(fmt.Sprintf(`document.querySelector('tr[data-id=%s] td[data-party=us] [data-designation]').dataset.designation`, js(wantDisputed[0])), &cell)
+	for _, a := range list.Items {
+		if a.ID == wantDisputed[0] && a.Designations["us"] != cell {
+			t.Errorf("cell us of %s = %q, API %q", a.ID, cell, a.Designations["us"])
+		}
+	}
+	b.Screenshot("actors-matrix")
+
+	// Live: us changes its designation of an actor both excluded.
+	apiJSON(t, b, "us-official", "PUT", "/api/v1/actors/"+agreed.ID+"/designations/us",
+		map[string]string{"designation": "undetermined", "note": "Browser test (illustrative)"}, nil)
+	b.WaitFor(fmt.Sprintf(`(document.querySelector('tr[data-id=%s]')||{}).className === 'disputed'`, js(agreed.ID)))
+
+	// The actor's page: each party's history, and ru's own designation form.
+	b.Go("#/actors/"+agreed.ID, "/actors/:id")
+	b.WaitFor(`document.querySelector('table.history[data-party=us]')`)
+	if n := count(b, `table.history[data-party=us] tbody tr[data-entry]`); n < 2 {
+		t.Errorf("us's history of %s shows %d designations, want at least 2", agreed.ID, n)
+	}
+	if n := count(b, `table.history[data-party=ru] tbody tr[data-entry]`); n < 1 {
+		t.Errorf("ru's history of %s shows %d designations", agreed.ID, n)
+	}
+	if n := count(b, `form.designate button[data-action=designate]`); n != 1 {
+		t.Errorf("ru-official sees %d designate buttons, want 1", n)
+	}
+	b.Screenshot("actor-detail")
+}
+
+// TestBrowserPagesStepsBoard: the steps board puts each step in its
+// status's column, earliest due first, and marks exactly the overdue steps.
+func TestBrowserPagesStepsBoard(t *testing.T) {
+	b := NewBrowser(t)
+	var steps struct {
+		Items []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"items"`
+	}
+	apiJSON(t, b, "mon-observer", "GET", "/api/v1/steps?limit=1000", nil, &steps)
+	var overdue []string
+	for _, s := range steps.Items {
+		if s.Status == "overdue" {
+			overdue = append(overdue, s.ID)
+		}
+	}
+	if len(overdue) == 0 {
+		t.Fatal("demo: no overdue step")
+	}
+	slices.Sort(overdue)
+	b.SignIn("mon-observer", "demo")
+	b.Go("#/steps", "/steps")
+	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('.board li.card[data-id]').length === %d`, len(steps.Items)))
+	var marked []string
+	b.Eval(`[...document.querySelectorAll('.board li.card.overdue')].map(c => c.dataset.id).sort()`, &marked)
+	if !slices.Equal(marked, overdue) {
+		t.Errorf("marked overdue %v, API's overdue %v", marked, overdue)
+	}
+	for _, s := range steps.Items {
+		var col string
+		b.Eval(fmt.Sprintf(`document.querySelector('li.card[data-id=%s]').closest('section.column').dataset.status`, js(s.ID)), &col)
+		if col != s.Status {
+			t.Errorf("step %s in column %q, status %q", s.ID, col, s.Status)
+		}
+	}
+	if n := count(b, `main form.create`); n != 0 {
+		t.Errorf("an observer sees %d create forms", n)
+	}
+	b.Screenshot("steps-board")
+	b.Go("#/steps/"+overdue[0], "/steps/:id")
+	b.WaitFor(`document.querySelector('main [data-overdue=true]')`)
+	if n := count(b, `main button[data-action]`); n != 0 {
+		t.Errorf("an observer sees %d action buttons on a step", n)
+	}
+	b.Screenshot("step-detail")
+}
+
+// TestBrowserPagesRoles: an observer sees no lifecycle button on a zone,
+// incident or commitment page; a planner gets the deconfliction form and an
+// observer does not; an analyst sees no release button on its party's
+// draft, which its official can release.
+func TestBrowserPagesRoles(t *testing.T) {
+	b := NewBrowser(t)
+	var zones featureCollection
+	apiJSON(t, b, "us-observer", "GET", "/api/v1/zones?status=proposed&owner=us", nil, &zones)
+	var viol featureCollection
+	apiJSON(t, b, "us-observer", "GET", "/api/v1/incidents?violation=true", nil, &viol)
+	var cmts struct {
+		Items []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+			To     string `json:"to"`
+		} `json:"items"`
+	}
+	apiJSON(t, b, "us-observer", "GET", "/api/v1/commitments", nil, &cmts)
+	if len(zones.Features) == 0 || len(viol.Features) == 0 || len(cmts.Items) == 0 {
+		t.Fatal("demo: missing zones, incidents or commitments")
+	}
+	// A proposed commitment made to ru: ru's official may accept it, its observer not.
+	var proposed string
+	for _, c := range cmts.Items {
+		if c.Status == "proposed" && c.To == "ru" {
+			proposed = c.ID
+		}
+	}
+	if proposed == "" {
+		t.Fatal("demo: no commitment proposed to ru")
+	}
+
+	b.SignIn("ru-observer", "demo")
+	pages := []struct{ hash, pattern, ready string }{
+		{"#/zones/" + zones.Features[0].Properties["id"].(string), "/zones/:id", `document.querySelector('main h1')`},
+		{"#/incidents/" + viol.Features[0].Properties["id"].(string), "/incidents/:id", `document.querySelector('table.violations')`},
+		{"#/commitments/" + proposed, "/commitments/:id", `document.querySelector('main [data-status]')`},
+	}
+	for _, p := range pages {
+		b.Go(p.hash, p.pattern)
+		b.WaitFor(p.ready)
+		if n := count(b, `main [data-action]`); n != 0 {
+			var acts []string
+			b.Eval(`[...document.querySelectorAll('main [data-action]')].map(e => e.dataset.action)`, &acts)
+			t.Errorf("ru-observer sees actions %v on %s", acts, p.hash)
+		}
+	}
+	b.Screenshot("observer-commitment")
+	b.Go("#/deconflict", "/deconflict")
+	if n := count(b, `form.deconflict`); n != 0 {
+		t.Errorf("an observer gets the deconfliction form")
+	}
+	b.SignOut()
+
+	// ru's official may accept the proposed commitment (positive control).
+	b.SignIn("ru-official", "demo")
+	b.Go("#/commitments/"+proposed, "/commitments/:id")
+	b.WaitFor(`document.querySelector('main [data-status]')`)
+	if n := count(b, `main button[data-action=accept]`); n != 1 {
+		t.Errorf("ru-official sees %d accept buttons on %s", n, proposed)
+	}
+	click(b, `main button[data-action=accept]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'accepted'`)
+	// Leave the page (its live refresh) before the token is revoked.
+	b.Go("#/deconflict", "/deconflict")
+	b.SignOut()
+
+	b.SignIn("ru-planner", "demo")
+	b.Go("#/deconflict", "/deconflict")
+	b.WaitFor(`document.querySelector('form.deconflict button[data-action=check]')`)
+	b.SignOut()
+
+	// us's analyst drafts an incident: no release button for it, one for us's official.
+	var draft feature
+	apiJSON(t, b, "us-analyst", "POST", "/api/v1/incidents", map[string]any{
+		"type": "Feature", "geometry": map[string]any{"type": "Point", "coordinates": []float64{36.3, 36.2}},
+		"properties": map[string]any{"occurred_at": "2026-01-02T03:04:05Z", "type": "grenade", "description": "Analyst's draft (illustrative)"},
+	}, &draft)
+	id := draft.Properties["id"].(string)
+	b.SignIn("us-analyst", "demo")
+	b.Go("#/incidents/"+id, "/incidents/:id")
+	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
+	if n := count(b, `main [data-action=release]`); n != 0 {
+		t.Errorf("an analyst sees a release button")
+	}
+	b.Screenshot("analyst-draft")
+	b.SignOut()
+	b.SignIn("us-official", "demo")
+	b.Go("#/incidents/"+id, "/incidents/:id")
+	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
+	click(b, `main button[data-action=release]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'reported'`)
+}
+
+// TestBrowserPagesStats: both charts render (a uPlot canvas each) and
+// their totals equal the sums of the API's weekly counts.
+func TestBrowserPagesStats(t *testing.T) {
+	b := NewBrowser(t)
+	type stats struct {
+		Series []struct {
+			Key    string `json:"key"`
+			Counts []struct {
+				Count int `json:"count"`
+			} `json:"counts"`
+		} `json:"series"`
+	}
+	b.SignIn("mon-analyst", "demo")
+	b.Go("#/stats", "/stats")
+	for _, by := range []string{"perpetrator", "answerable_party"} {
+		var s stats
+		apiJSON(t, b, "mon-analyst", "GET", "/api/v1/stats/violations?by="+by, nil, &s)
+		if len(s.Series) == 0 {
+			t.Fatalf("demo: no violations by %s", by)
+		}
+		block := fmt.Sprintf(`section.chart-block[data-by=%s]`, by)
+		b.WaitFor(fmt.Sprintf(`document.querySelector(%s)`, js(block+" .uplot canvas")))
+		want := map[string]int{}
+		for _, x := range s.Series {
+			for _, c := range x.Counts {
+				want[x.Key] += c.Count
+			}
+		}
+		var got map[string]int
+		b.Eval(fmt.Sprintf(`Object.fromEntries([...document.querySelectorAll(%s)].map(r => [r.dataset.key, Number(r.dataset.total)]))`, js(block+" tr[data-key]")), &got)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("totals by %s shown %v, API %v", by, got, want)
+		}
+		var w int
+		b.Eval(fmt.Sprintf(`document.querySelector(%s).width`, js(block+" .uplot canvas")), &w)
+		if w < 200 {
+			t.Errorf("chart by %s is %d px wide", by, w)
+		}
+	}
+	b.Screenshot("stats")
+}
+
+// TestBrowserPagesTour visits every page of this file at 1280×800 and at a
+// 768 px tablet width: each renders without error, has every control
+// labelled and reachable by keyboard, does not overflow the width, and is
+// kept as a screenshot. Reports and RFIs say they are not available when
+// the server has no such API.
+func TestBrowserPagesTour(t *testing.T) {
+	b := NewBrowser(t)
+	var incs, notices featureCollection
+	apiJSON(t, b, "us-official", "GET", "/api/v1/incidents?violation=true", nil, &incs)
+	apiJSON(t, b, "us-official", "GET", "/api/v1/notices", nil, &notices)
+	var actors, cmts, steps struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	apiJSON(t, b, "us-official", "GET", "/api/v1/actors", nil, &actors)
+	apiJSON(t, b, "us-official", "GET", "/api/v1/commitments", nil, &cmts)
+	apiJSON(t, b, "us-official", "GET", "/api/v1/steps", nil, &steps)
+	reportsAPI := b.Env.Do(t, "us-official", "GET", "/api/v1/reports", nil).Status == 200
+	rfisAPI := b.Env.Do(t, "us-official", "GET", "/api/v1/rfis", nil).Status == 200
+	// Without the API the browser logs the 404 the page handles.
+	if !reportsAPI {
+		b.AllowConsole("status of 404 (Not Found) " + b.URL + "/api/v1/reports")
+	}
+	if !rfisAPI {
+		b.AllowConsole("status of 404 (Not Found) " + b.URL + "/api/v1/rfis")
+	}
+
+	pages := []struct{ name, hash, pattern, ready string }{
+		{"incidents", "#/incidents", "/incidents", `document.querySelector('table.incidents tbody tr[data-id]')`},
+		{"incident", "#/incidents/" + incs.Features[0].Properties["id"].(string), "/incidents/:id", `document.querySelector('table.violations')`},
+		{"notices", "#/notices", "/notices", `document.querySelector('table.notices tbody tr[data-id]')`},
+		{"notice", "#/notices/" + notices.Features[0].Properties["id"].(string), "/notices/:id", `document.querySelector('main [data-result]')`},
+		{"deconflict", "#/deconflict", "/deconflict", `document.querySelector('form.deconflict')`},
+		{"actors", "#/actors", "/actors", `document.querySelector('table.matrix tbody tr[data-id]')`},
+		{"actor", "#/actors/" + actors.Items[0].ID, "/actors/:id", `document.querySelector('table.designations')`},
+		{"commitments", "#/commitments", "/commitments", `document.querySelector('.board li.card')`},
+		{"commitment", "#/commitments/" + cmts.Items[0].ID, "/commitments/:id", `document.querySelector('main [data-status]')`},
+		{"steps", "#/steps", "/steps", `document.querySelector('.board li.card')`},
+		{"step", "#/steps/" + steps.Items[0].ID, "/steps/:id", `document.querySelector('main [data-status]')`},
+		{"reports", "#/reports", "/reports", `document.querySelector('main table, main [data-unavailable]')`},
+		{"rfis", "#/rfis", "/rfis", `document.querySelector('main table, main [data-unavailable]')`},
+		{"stats", "#/stats", "/stats", `document.querySelector('section.chart-block .uplot canvas')`},
+	}
+	b.SignIn("us-official", "demo")
+	for _, width := range []int{1280, 768} {
+		b.Run(chromedp.EmulateViewport(int64(width), 800))
+		for _, p := range pages {
+			b.Go(p.hash, p.pattern)
+			b.WaitFor(p.ready)
+			// Every control labelled: a <label for>, an enclosing label or aria-label.
+			var unlabelled []string
+			b.Eval(`[...document.querySelectorAll('main input, main select, main textarea')].filter(e =>
+				!(e.id && document.querySelector('label[for="' + CSS.escape(e.id) + '"]')) && !e.closest('label') && !e.getAttribute('aria-label'))
+				.map(e => e.outerHTML.slice(0, 80))`, &unlabelled)
+			if len(unlabelled) > 0 {
+				t.Errorf("%s: unlabelled controls %v", p.name, unlabelled)
+			}
+			// Keyboard: every control and link is focusable (no negative tabindex, not disabled).
+			var unreachable []string
+			b.Eval(`[...document.querySelectorAll('main a[href], main button, main input, main select, main textarea')]
+				.filter(e => e.tabIndex < 0 || e.disabled).map(e => e.outerHTML.slice(0, 80))`, &unreachable)
+			if len(unreachable) > 0 {
+				t.Errorf("%s: not reachable by keyboard %v", p.name, unreachable)
+			}
+			var overflow int
+			b.Eval(`document.documentElement.scrollWidth - window.innerWidth`, &overflow)
+			if overflow > 0 {
+				t.Errorf("%s at %d px: the page is %d px wider than the window", p.name, width, overflow)
+			}
+			if (p.name == "reports" && !reportsAPI) || (p.name == "rfis" && !rfisAPI) {
+				if n := count(b, `main [data-unavailable]`); n != 1 {
+					t.Errorf("%s without its API: no 'not available' notice", p.name)
+				}
+			}
+			b.Screenshot(fmt.Sprintf("%s-%d", p.name, width))
+		}
+	}
+	// Tab from the top reaches the first control of a form page.
+	b.Run(chromedp.EmulateViewport(1280, 800))
+	b.Go("#/deconflict", "/deconflict")
+	b.WaitFor(`document.querySelector('form.deconflict')`)
+	b.Eval(`document.querySelector('form.deconflict select[name=kind]').focus(), document.activeElement.name`, nil)
+	var focused string
+	b.Run(chromedp.KeyEvent("\t"))
+	b.Eval(`document.activeElement.name || ''`, &focused)
+	if focused != "lon" {
+		t.Errorf("Tab from the geometry kind went to %q, want lon", focused)
+	}
+	for _, u := range b.Requests() {
+		if !strings.HasPrefix(u, b.URL) && !strings.HasPrefix(u, "data:") {
+			t.Errorf("request to another host: %s", u)
+		}
+	}
+}
