@@ -8,6 +8,7 @@ package webui_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -100,6 +101,19 @@ func TestBrowserPagesDeconflictPrivateSite(t *testing.T) {
 	b.SignIn("ru-planner", "demo")
 	b.Go("#/deconflict", "/deconflict")
 	b.Screenshot("deconflict-empty")
+	// Picking on the map: a click in its middle fills the point's fields
+	// with the map's centre.
+	b.WaitFor(`document.querySelector('.pick-map.leaflet-container')`)
+	var pick struct{ X, Y, Lon, Lat float64 }
+	b.Eval(`(() => { const d = document.querySelector('.pick-map'); const r = d.getBoundingClientRect();
+		const m = d.truceMap; const c = m.containerPointToLatLng([r.width / 2, r.height / 2]);
+		return {X: r.left + r.width / 2, Y: r.top + r.height / 2, Lon: c.lng, Lat: c.lat}; })()`, &pick)
+	b.Run(chromedp.MouseClickXY(pick.X, pick.Y))
+	var picked []float64
+	b.Eval(`[Number(document.querySelector('form.deconflict input[name=lon]').value), Number(document.querySelector('form.deconflict input[name=lat]').value)]`, &picked)
+	if len(picked) != 2 || math.Abs(picked[0]-pick.Lon) > 0.01 || math.Abs(picked[1]-pick.Lat) > 0.01 {
+		t.Errorf("a click on the map at %.4f,%.4f filled lon,lat = %v", pick.Lon, pick.Lat, picked)
+	}
 	setValue(b, `form.deconflict select[name=kind]`, "Point")
 	setValue(b, `form.deconflict input[name=lon]`, fmt.Sprint(pt.Coordinates[0]))
 	setValue(b, `form.deconflict input[name=lat]`, fmt.Sprint(pt.Coordinates[1]))

@@ -3,8 +3,87 @@
 // and may submit it to the office as a notice. The page never shows more
 // than the API's answer: a conflict caused by a private site names the zone
 // and the reason protected_site, nothing of the site.
+import L from 'leaflet';
+import { feature } from 'topojson-client';
 import { builder, roles, field, input, select, fill, onSubmit, utcInput, toInput } from './kit.js';
 import { resultEl, conflictsTable } from './notices.js';
+
+// __ATLAS__ is the hashed URL of the Natural Earth borders, set by build.mjs.
+/* global __ATLAS__ */
+let atlas = null;
+function borders() {
+  if (!atlas) {
+    atlas = fetch(__ATLAS__).then((r) => {
+      if (!r.ok) throw new Error('borders: HTTP ' + r.status);
+      return r.json();
+    }).then((topo) => feature(topo, topo.objects.countries)).catch((e) => { atlas = null; throw e; });
+  }
+  return atlas;
+}
+
+const round = (x) => Math.round(x * 1e5) / 1e5;
+
+// pickMap is a small map to pick the point (or the polygon's vertices) by
+// clicking; the coordinate fields stay the keyboard way to enter them. It
+// shows the borders shipped with the build and the zones the member sees.
+function pickMap(ctx, E, form, kind) {
+  const div = E('div', { class: 'pick-map', role: 'region', 'aria-label': 'Map: click to pick the point or add a vertex' });
+  const map = L.map(div, { zoomSnap: 0.5, attributionControl: true });
+  div.truceMap = map; // for the browser tests
+  map.attributionControl.setPrefix('Leaflet');
+  map.setView([35.95, 36.45], 8.5);
+  const zones = L.featureGroup().addTo(map);
+  const picked = L.featureGroup().addTo(map);
+  borders().then((fc) => {
+    if (ctx.signal && ctx.signal.aborted) return;
+    L.geoJSON(fc, { interactive: false, style: { color: '#6b7280', weight: 1, fillColor: '#f5f3ee', fillOpacity: 1 } }).addTo(map).bringToBack();
+    map.attributionControl.addAttribution('Borders: Natural Earth (public domain)');
+  }).catch((e) => console.warn(e));
+  ctx.api('/api/v1/zones', { query: { limit: 10000 } }).then((fc) => {
+    if (ctx.signal && ctx.signal.aborted) return;
+    for (const f of fc.features || []) {
+      const st = f.properties.status;
+      if (st === 'withdrawn' || st === 'expired') continue;
+      L.geoJSON(f, {
+        interactive: false,
+        style: { color: st === 'in_force' ? '#a1261c' : '#8a5a00', weight: 1.5, dashArray: st === 'in_force' ? null : '4 3', fillOpacity: 0.08 },
+      }).addTo(zones);
+    }
+  }).catch((e) => console.warn(e));
+  const els = form.elements;
+  const redraw = () => {
+    picked.clearLayers();
+    if (kind.value === 'Point') {
+      const lon = Number(els.lon.value); const lat = Number(els.lat.value);
+      if (els.lon.value !== '' && els.lat.value !== '' && Number.isFinite(lon) && Number.isFinite(lat)) {
+        L.circleMarker([lat, lon], { radius: 7, color: '#1f5fa8', weight: 3, fillOpacity: 0.4, interactive: false }).addTo(picked);
+      }
+    } else {
+      const pts = String(els.vertices.value).split('\n').map((l) => l.split(/[\s,;]+/).filter(Boolean).map(Number))
+        .filter((p) => p.length === 2 && p.every(Number.isFinite)).map(([x, y]) => [y, x]);
+      if (pts.length > 2) L.polygon(pts, { color: '#1f5fa8', weight: 2, interactive: false }).addTo(picked);
+      else if (pts.length) L.polyline(pts, { color: '#1f5fa8', weight: 2, interactive: false }).addTo(picked);
+      pts.forEach((p) => L.circleMarker(p, { radius: 4, color: '#1f5fa8', interactive: false }).addTo(picked));
+    }
+  };
+  map.on('click', (e) => {
+    const lon = round(e.latlng.lng); const lat = round(e.latlng.lat);
+    if (kind.value === 'Point') {
+      els.lon.value = String(lon);
+      els.lat.value = String(lat);
+    } else {
+      const v = els.vertices.value.trim();
+      els.vertices.value = (v ? v + '\n' : '') + `${lon}, ${lat}`;
+    }
+    redraw();
+  });
+  form.addEventListener('input', redraw);
+  form.addEventListener('change', redraw);
+  // Leaflet measures its container: tell it once the page is laid out.
+  requestAnimationFrame(() => map.invalidateSize());
+  if (ctx.onLeave) ctx.onLeave(() => map.remove());
+  return div;
+}
 
 export default {
   path: '/deconflict',
@@ -53,7 +132,7 @@ export default {
     fill(ctx.el, E('h1', {}, 'Deconfliction'),
       E('p', {}, 'Checks a planned activity against the zones in force, proposed or disputed and the protected sites inside them. ',
         'A check that meets another party\u2019s protected site is recorded for that party.'),
-      form, out);
+      E('div', { class: 'deconflict-layout' }, form, E('div', { class: 'deconflict-side' }, pickMap(ctx, E, form, kind), out)));
 
     const geometry = (fd) => {
       if (fd.get('kind') === 'Polygon') {
@@ -113,6 +192,7 @@ export default {
         id ? E('p', {}, 'Recorded as ', E('a', { href: `#/notices/${id}` }, id), '.') : null,
         conflictsTable(E, conflicts, `${conflicts.length} conflict(s)`),
         E('details', {}, E('summary', {}, 'The answer as the API gave it'), E('pre', { class: 'json' }, JSON.stringify(raw, null, 2))));
+      if (out.scrollIntoView) out.scrollIntoView({ block: 'nearest' });
     };
   },
 };
