@@ -380,6 +380,7 @@ function drawing(ctx, map, box, actorList, reload) {
   });
   draw.start();
   draw.setMode('static');
+  map.getContainer().truceDraw = draw; // for the browser tests
 
   const status = h('p', { class: 'muted', 'aria-live': 'polite', id: 'draw-status' });
   const zoneBtn = h('button', { type: 'button', 'data-action': 'draw-zone' }, 'Draw a zone');
@@ -406,7 +407,7 @@ function drawing(ctx, map, box, actorList, reload) {
     stopDrawing();
     const geom = h('textarea', { name: 'geometry', rows: 6, class: 'coords', spellcheck: 'false',
       placeholder: '36.40, 36.05\n36.45, 36.05\n36.45, 36.10' });
-    const name = h('input', { name: 'name', required: true });
+    const name = h('input', { name: 'name', 'aria-required': 'true' });
     const category = h('select', { name: 'category' }, CATEGORIES.map((c) => h('option', { value: c }, c.replace(/_/g, ' '))));
     const from = h('input', { name: 'valid_from', type: 'datetime-local', value: nowLocal() });
     const until = h('input', { name: 'valid_until', type: 'datetime-local' });
