@@ -575,3 +575,173 @@ func TestBrowserPagesTour(t *testing.T) {
 		}
 	}
 }
+
+// actionsOn returns the data-action verbs inside main.
+func actionsOn(b *Browser) []string {
+	b.T.Helper()
+	var acts []string
+	b.Eval(`[...document.querySelectorAll('main [data-action]')].map(e => e.dataset.action).sort()`, &acts)
+	return acts
+}
+
+// TestBrowserPagesIncidentLifecycle: on a reported incident ru answers for,
+// ru's analyst gets only the responses and disputes it; the monitor's
+// official gets the verification (and an attribution of its own) and
+// confirms it; us's official gets only its attribution and sets it. Each
+// step shows on the page as the API records it.
+func TestBrowserPagesIncidentLifecycle(t *testing.T) {
+	b := NewBrowser(t)
+	var incs featureCollection
+	apiJSON(t, b, "us-official", "GET", "/api/v1/incidents?limit=1000", nil, &incs)
+	var id string
+	for _, f := range incs.Features {
+		p := f.Properties
+		if p["status"] == "reported" && p["answerable_party"] == "ru" && len(p["responses"].([]any)) == 0 {
+			id = p["id"].(string)
+		}
+	}
+	if id == "" {
+		t.Fatal("demo: no unanswered reported incident ru answers for")
+	}
+	ready := `document.querySelector('table.verifications')`
+
+	b.SignIn("ru-analyst", "demo")
+	b.Go("#/incidents/"+id, "/incidents/:id")
+	b.WaitFor(ready)
+	if got := actionsOn(b); !slices.Equal(got, []string{"accept", "comment", "dispute"}) {
+		t.Errorf("ru-analyst's actions %v, want accept, comment, dispute", got)
+	}
+	setValue(b, `form.respond textarea[name=text]`, "Not our forces (illustrative).")
+	click(b, `form.respond button[data-action=dispute]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'disputed'`)
+	b.WaitFor(`document.querySelector('table.responses tr[data-kind=dispute]')`)
+	b.Screenshot("incident-disputed")
+	b.Go("#/deconflict", "/deconflict")
+	b.SignOut()
+
+	b.SignIn("mon-official", "demo")
+	b.Go("#/incidents/"+id, "/incidents/:id")
+	b.WaitFor(ready)
+	if got := actionsOn(b); !slices.Equal(got, []string{"attribute", "verify"}) {
+		t.Errorf("mon-official's actions %v, want attribute, verify", got)
+	}
+	setValue(b, `form.verify-form select[name=outcome]`, "confirmed")
+	click(b, `form.verify-form button[data-action=verify]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'verified'`)
+	b.WaitFor(`document.querySelector('table.verifications tr[data-party=mon][data-outcome=confirmed]')`)
+	b.Go("#/deconflict", "/deconflict")
+	b.SignOut()
+
+	b.SignIn("us-official", "demo")
+	b.Go("#/incidents/"+id, "/incidents/:id")
+	b.WaitFor(ready)
+	if got := actionsOn(b); !slices.Equal(got, []string{"attribute"}) {
+		t.Errorf("us-official's actions %v, want attribute", got)
+	}
+	var actor struct {
+		Items []struct{ ID, Name string } `json:"items"`
+	}
+	apiJSON(t, b, "us-official", "GET", "/api/v1/actors", nil, &actor)
+	setValue(b, `form.attribute select[name=actor]`, actor.Items[0].ID)
+	click(b, `form.attribute button[data-action=attribute]`)
+	b.WaitFor(fmt.Sprintf(`document.querySelector('table.attributions tr[data-party=us]').innerText.includes(%s)`, js(actor.Items[0].Name)))
+	var got feature
+	apiJSON(t, b, "us-official", "GET", "/api/v1/incidents/"+id, nil, &got)
+	at, _ := got.Properties["attributions"].(map[string]any)["us"].(map[string]any)
+	if at == nil || at["actor"] != actor.Items[0].ID || got.Properties["status"] != "verified" {
+		t.Errorf("incident after the clicks: status %v, us's attribution %v", got.Properties["status"], at)
+	}
+	b.Screenshot("incident-attributed")
+}
+
+// TestBrowserPagesCommitmentLifecycle: us's analyst drafts a commitment
+// with the form (no release button for an analyst), us's official releases
+// it, ru's official accepts it; the board shows it under each status.
+func TestBrowserPagesCommitmentLifecycle(t *testing.T) {
+	b := NewBrowser(t)
+	b.SignIn("us-analyst", "demo")
+	b.Go("#/commitments", "/commitments")
+	b.WaitFor(`document.querySelector('form.create select[name=zone_ids] option')`)
+	setValue(b, `form.create select[name=to]`, "ru")
+	setValue(b, `form.create textarea[name=text]`, "Browser test pledge (illustrative).")
+	b.Eval(`(() => { const o = document.querySelector('form.create select[name=zone_ids] option'); o.selected = true; return o.value; })()`, nil)
+	setValue(b, `form.create input[name=effective_from]`, "2026-01-01T00:00")
+	click(b, `form.create button[data-action=create]`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS(`main[data-page="/commitments/:id"]`)))
+	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
+	var loc string
+	b.Eval(`location.hash`, &loc)
+	id := strings.TrimPrefix(loc, "#/commitments/")
+	if got := actionsOn(b); len(got) != 0 {
+		t.Errorf("us-analyst's actions on its draft: %v, want none", got)
+	}
+	b.Screenshot("commitment-draft")
+	b.SignOut()
+
+	b.SignIn("us-official", "demo")
+	b.Go("#/commitments/"+id, "/commitments/:id")
+	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
+	click(b, `main button[data-action=release]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'proposed'`)
+	if got := actionsOn(b); !slices.Equal(got, []string{"withdraw"}) {
+		t.Errorf("us-official's actions on its proposed commitment: %v, want withdraw", got)
+	}
+	b.Go("#/deconflict", "/deconflict")
+	b.SignOut()
+
+	b.SignIn("ru-official", "demo")
+	b.Go("#/commitments", "/commitments")
+	b.WaitFor(fmt.Sprintf(`document.querySelector('section.column[data-status=proposed] li[data-id=%s]')`, js(id)))
+	b.Go("#/commitments/"+id, "/commitments/:id")
+	b.WaitFor(`document.querySelector('main [data-status]')`)
+	click(b, `main button[data-action=accept]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'accepted'`)
+	var c struct{ Status, Party, To, Text string }
+	apiJSON(t, b, "mon-observer", "GET", "/api/v1/commitments/"+id, nil, &c)
+	if c.Status != "accepted" || c.Party != "us" || c.To != "ru" || c.Text != "Browser test pledge (illustrative)." {
+		t.Errorf("commitment after the clicks: %+v", c)
+	}
+	b.Go("#/commitments", "/commitments")
+	b.WaitFor(fmt.Sprintf(`document.querySelector('section.column[data-status=accepted] li[data-id=%s]')`, js(id)))
+	b.Screenshot("commitments-accepted")
+}
+
+// TestBrowserPagesStepUpdate: only the responsible party's official gets
+// the update form; ru's official marks its overdue step done, and the board
+// moves it out of the overdue column.
+func TestBrowserPagesStepUpdate(t *testing.T) {
+	b := NewBrowser(t)
+	var steps struct {
+		Items []struct{ ID, Status, ResponsibleParty string } `json:"items"`
+	}
+	apiJSON(t, b, "us-official", "GET", "/api/v1/steps", nil, &steps)
+	var id string
+	for _, s := range steps.Items {
+		if s.Status == "overdue" {
+			id = s.ID
+		}
+	}
+	if id == "" {
+		t.Fatal("demo: no overdue step")
+	}
+	b.SignIn("us-official", "demo")
+	b.Go("#/steps/"+id, "/steps/:id")
+	b.WaitFor(`document.querySelector('main [data-status]')`)
+	if got := actionsOn(b); len(got) != 0 {
+		t.Errorf("us-official's actions on ru's step: %v", got)
+	}
+	b.SignOut()
+	b.SignIn("ru-official", "demo")
+	b.Go("#/steps/"+id, "/steps/:id")
+	b.WaitFor(`document.querySelector('form.update')`)
+	setValue(b, `form.update select[name=status]`, "done")
+	setValue(b, `form.update textarea[name=evidence]`, "Flights grounded on day 70 (illustrative).")
+	click(b, `form.update button[data-action=update]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'done'`)
+	b.Go("#/steps", "/steps")
+	b.WaitFor(fmt.Sprintf(`document.querySelector('section.column[data-status=done] li[data-id=%s]')`, js(id)))
+	if n := count(b, `.board li.card.overdue`); n != 0 {
+		t.Errorf("%d steps still marked overdue", n)
+	}
+	b.Screenshot("steps-updated")
+}
