@@ -62,6 +62,14 @@ func click(b *Browser, sel string) {
 	b.Run(chromedp.Click(chromedp.CSS(sel)))
 }
 
+// submit clicks a form's submit button and waits until the form's request
+// is over (the page disables its buttons while it runs).
+func submit(b *Browser, form string) {
+	b.T.Helper()
+	click(b, form+` button[type=submit]`)
+	b.WaitFor(fmt.Sprintf(`![...document.querySelectorAll(%s)].some(e => e.disabled)`, js(form+` button`)))
+}
+
 func count(b *Browser, sel string) int {
 	b.T.Helper()
 	var n int
@@ -190,6 +198,23 @@ func TestBrowserPagesIncidents(t *testing.T) {
 	click(b, `form.filters button[type=submit]`)
 	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.incidents tbody tr[data-id]').length === %d`, len(viol.Features)))
 	b.Screenshot("incidents-violations")
+
+	// By perpetrator, with the violation filter kept: the API's answer.
+	perp := viol.Features[0].Properties["perpetrator"].(string)
+	var byPerp featureCollection
+	apiJSON(t, b, "us-official", "GET", "/api/v1/incidents?limit=1000&violation=true&perpetrator="+perp, nil, &byPerp)
+	setValue(b, `form.filters select[name=perpetrator]`, perp)
+	submit(b, `form.filters`)
+	var shown []string
+	b.Eval(`[...document.querySelectorAll('table.incidents tbody tr[data-id]')].map(r => r.dataset.id).sort()`, &shown)
+	var wantIDs []string
+	for _, f := range byPerp.Features {
+		wantIDs = append(wantIDs, f.Properties["id"].(string))
+	}
+	slices.Sort(wantIDs)
+	if !slices.Equal(shown, wantIDs) {
+		t.Errorf("violations by %s: shown %v, API %v", perp, shown, wantIDs)
+	}
 
 	// The detail of a violation.
 	v := viol.Features[0].Properties
@@ -478,6 +503,42 @@ func TestBrowserPagesStats(t *testing.T) {
 		}
 	}
 	b.Screenshot("stats")
+
+	// Filtered: from the last week with a violation, the totals follow the API's.
+	var all struct {
+		Series []struct {
+			Key    string `json:"key"`
+			Counts []struct {
+				Start string `json:"start"`
+				Count int    `json:"count"`
+			} `json:"counts"`
+		} `json:"series"`
+	}
+	apiJSON(t, b, "mon-analyst", "GET", "/api/v1/stats/violations?by=perpetrator", nil, &all)
+	last := ""
+	for _, x := range all.Series {
+		for _, c := range x.Counts {
+			if c.Count > 0 && c.Start > last {
+				last = c.Start
+			}
+		}
+	}
+	var filtered stats
+	apiJSON(t, b, "mon-analyst", "GET", "/api/v1/stats/violations?by=perpetrator&from="+last, nil, &filtered)
+	want := map[string]int{}
+	for _, x := range filtered.Series {
+		for _, c := range x.Counts {
+			want[x.Key] += c.Count
+		}
+	}
+	setValue(b, `form.filters input[name=from]`, last[:16])
+	submit(b, `form.filters`)
+	var got map[string]int
+	b.Eval(`Object.fromEntries([...document.querySelectorAll('section.chart-block[data-by=perpetrator] tr[data-key]')].map(r => [r.dataset.key, Number(r.dataset.total)]))`, &got)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("totals from %s shown %v, API %v", last, got, want)
+	}
+	b.Screenshot("stats-filtered")
 }
 
 // TestBrowserPagesTour visits every page of this file at 1280×800 and at a
