@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -329,6 +330,32 @@ func (b *Browser) Text(sel string) string {
 		b.T.Fatalf("browser: text of %s: %v", sel, err)
 	}
 	return strings.TrimSpace(s)
+}
+
+// Intercept answers the page's requests whose URL matches pattern (Chrome's
+// Fetch patterns: '*' any run, '?' one character) with what fn returns, in
+// place of the server. Call it before the page makes the requests.
+func (b *Browser) Intercept(pattern string, fn func(url string) (status int, contentType string, body []byte)) {
+	b.T.Helper()
+	paused := chromedp.Events(b.Ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(b.Ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		b.T.Fatal(err)
+	}
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			status, ct, body := fn(ev.Request.URL)
+			_, err := chromedp.Call(b.Ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+				RequestID: ev.RequestID, ResponseCode: int64(status), Body: body,
+				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: ct}, {Name: "Cache-Control", Value: "no-store"}},
+			})
+			if err != nil && b.Ctx.Err() == nil {
+				b.problem("intercept " + ev.Request.URL + ": " + err.Error())
+			}
+		}
+	}()
 }
 
 // waitJS is an action that polls expr until it is truthy.
