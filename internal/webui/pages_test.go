@@ -806,3 +806,87 @@ func TestBrowserPagesStepUpdate(t *testing.T) {
 	}
 	b.Screenshot("steps-updated")
 }
+
+// TestBrowserPagesReportsRFIs: us's analyst drafts a graded report with the
+// form, us's official releases it to ru, ru's analyst asks us a question,
+// us's official answers it with the report; gradings show their meanings
+// and the TLP label. It needs the reports API (GET /api/v1/reports), and
+// says so when the server has none.
+func TestBrowserPagesReportsRFIs(t *testing.T) {
+	b := NewBrowser(t)
+	if res := b.Env.Do(t, "us-official", "GET", "/api/v1/reports", nil); res.Status == 404 && strings.Contains(string(res.Body), "no such endpoint") {
+		t.Skip("this server has no reports API yet (TestBrowserPagesTour checks the pages say so)")
+	}
+	b.SignIn("us-analyst", "demo")
+	b.Go("#/reports", "/reports")
+	b.WaitFor(`document.querySelector('form.create select[name=subjects] option')`)
+	setValue(b, `form.create textarea[name=text]`, "Convoy seen near the valley (illustrative).")
+	b.Eval(`(() => { const o = document.querySelector('form.create select[name=subjects] option'); o.selected = true; return o.value; })()`, nil)
+	setValue(b, `form.create select[name=reliability]`, "B")
+	setValue(b, `form.create select[name=credibility]`, "2")
+	setValue(b, `form.create select[name=handling]`, "TLP:AMBER")
+	b.Eval(`document.querySelector('form.create input[name=to][value=ru]').checked = true`, nil)
+	click(b, `form.create button[data-action=create]`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS(`main[data-page="/reports/:id"]`)))
+	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
+	var loc string
+	b.Eval(`location.hash`, &loc)
+	reportID := strings.TrimPrefix(loc, "#/reports/")
+	if got := b.Text(`main .grading`); !strings.Contains(got, "B2") || !strings.Contains(strings.ToLower(got), "usually reliable") || !strings.Contains(strings.ToLower(got), "probably true") {
+		t.Errorf("grading shown %q, want B2 with its meanings", got)
+	}
+	if got := b.Text(`main [data-tlp]`); got != "TLP:AMBER" {
+		t.Errorf("TLP label %q", got)
+	}
+	if got := actionsOn(b); len(got) != 0 {
+		t.Errorf("us-analyst's actions on its draft report: %v, want none", got)
+	}
+	b.Screenshot("report-draft")
+	b.SignOut()
+
+	b.SignIn("us-official", "demo")
+	b.Go("#/reports/"+reportID, "/reports/:id")
+	b.WaitFor(`document.querySelector('main button[data-action=release]')`)
+	click(b, `main button[data-action=release]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'released'`)
+	b.Go("#/deconflict", "/deconflict")
+	b.SignOut()
+
+	b.SignIn("ru-analyst", "demo")
+	b.Go("#/reports", "/reports")
+	b.WaitFor(fmt.Sprintf(`document.querySelector('table.reports tr[data-id=%s]')`, js(reportID)))
+	b.Go("#/rfis", "/rfis")
+	b.WaitFor(`document.querySelector('form.create textarea[name=question]')`)
+	setValue(b, `form.create select[name=to]`, "us")
+	setValue(b, `form.create textarea[name=question]`, "Where was the convoy going? (illustrative)")
+	setValue(b, `form.create input[name=due]`, "2027-01-01T00:00")
+	click(b, `form.create button[data-action=create]`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS(`main[data-page="/rfis/:id"]`)))
+	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'open'`)
+	b.Eval(`location.hash`, &loc)
+	rfiID := strings.TrimPrefix(loc, "#/rfis/")
+	if got := actionsOn(b); len(got) != 0 {
+		t.Errorf("the asking party's analyst gets actions %v on its RFI", got)
+	}
+	b.Go("#/deconflict", "/deconflict")
+	b.SignOut()
+
+	b.SignIn("us-official", "demo")
+	b.Go("#/rfis/"+rfiID, "/rfis/:id")
+	b.WaitFor(`document.querySelector('form.answer select[name=report_id]')`)
+	if got := actionsOn(b); !slices.Equal(got, []string{"answer", "decline"}) {
+		t.Errorf("the asked party's official gets %v, want answer, decline", got)
+	}
+	setValue(b, `form.answer select[name=report_id]`, reportID)
+	click(b, `form.answer button[data-action=answer]`)
+	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'answered'`)
+	var rfi struct {
+		Status   string  `json:"status"`
+		ReportID *string `json:"report_id"`
+	}
+	apiJSON(t, b, "ru-analyst", "GET", "/api/v1/rfis/"+rfiID, nil, &rfi)
+	if rfi.Status != "answered" || rfi.ReportID == nil || *rfi.ReportID != reportID {
+		t.Errorf("rfi after the clicks: %+v", rfi)
+	}
+	b.Screenshot("rfi-answered")
+}

@@ -224,10 +224,12 @@ export function tlpLabel(E, handling) {
   return E('span', { class: cls, title: TLP[handling] || '', 'data-tlp': handling || '' }, handling || '—');
 }
 
-export function grading(E, reliability, credibility) {
+export function grading(E, reliability, credibility, rMeaning, cMeaning) {
+  const rm = rMeaning || RELIABILITY[reliability] || 'unknown';
+  const cm = cMeaning || CREDIBILITY[credibility] || 'unknown';
   return E('span', { class: 'grading', 'data-grading': `${reliability || ''}${credibility || ''}` },
-    E('abbr', { title: RELIABILITY[reliability] || '' }, `${reliability || '?'}${credibility || '?'}`),
-    ` — source: ${RELIABILITY[reliability] || 'unknown'}; information: ${CREDIBILITY[credibility] || 'unknown'}`);
+    E('abbr', { title: `source: ${rm}; information: ${cm}` }, `${reliability || '?'}${credibility || '?'}`),
+    ` — source: ${rm}; information: ${cm}`);
 }
 
 export const INCIDENT_TYPES = ['armed_clash', 'air_strike', 'shelling', 'remote_explosive', 'suicide_bomb', 'grenade',

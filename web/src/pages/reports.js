@@ -59,7 +59,7 @@ async function list(ctx) {
       E('td', {}, E('a', { href: `#/reports/${r.id}` }, (r.text || r.id).slice(0, 80))),
       E('td', {}, r.owner),
       E('td', {}, subjectsText(byActor, r.subjects)),
-      E('td', {}, E('abbr', { title: `${RELIABILITY[r.reliability] || '?'}; ${CREDIBILITY[r.credibility] || '?'}` }, `${r.reliability || '?'}${r.credibility || '?'}`)),
+      E('td', {}, E('abbr', { title: `source: ${r.reliability_meaning || RELIABILITY[r.reliability] || '?'}; information: ${r.credibility_meaning || CREDIBILITY[r.credibility] || '?'}` }, `${r.reliability || '?'}${r.credibility || '?'}`)),
       E('td', {}, tlpLabel(E, r.handling)),
       E('td', {}, (r.to || []).length ? r.to.join(', ') : 'all parties'),
       E('td', {}, statusEl(E, r.status)))),
@@ -95,7 +95,7 @@ function createForm(ctx, E, actorList, byParty) {
     const fd = new FormData(f);
     const body = {
       text: fd.get('text') || '', subjects: fd.getAll('subjects'), reliability: fd.get('reliability'),
-      credibility: fd.get('credibility'), handling: fd.get('handling'), to: fd.getAll('to'),
+      credibility: Number(fd.get('credibility')), handling: fd.get('handling'), to: fd.getAll('to'),
     };
     if (fd.get('lon') !== '' || fd.get('lat') !== '') body.geometry = { type: 'Point', coordinates: [Number(fd.get('lon')), Number(fd.get('lat'))] };
     const r = asReport(await ctx.api('/api/v1/reports', { method: 'POST', body }));
@@ -130,10 +130,13 @@ async function detail(ctx, id) {
         ['Owner', r.owner],
         ['Text', E('p', { class: 'report-text' }, r.text || '')],
         ['Subjects', (r.subjects || []).length ? E('ul', {}, r.subjects.map((a) => E('li', {}, E('a', { href: `#/actors/${a}` }, actorName(byActor, a))))) : '—'],
-        ['Grading', grading(E, r.reliability, r.credibility)],
+        ['Grading', grading(E, r.reliability, r.credibility, r.reliability_meaning, r.credibility_meaning)],
         ['Handling', E('span', {}, tlpLabel(E, r.handling), ` — ${TLP[r.handling] || 'unknown'}`)],
         ['Released to', (r.to || []).length ? r.to.join(', ') : 'all parties'],
         ['Location', g && g.type === 'Point' ? `${g.coordinates[1]}, ${g.coordinates[0]} (lat, lon)` : (g ? g.type : '—')],
+        ['Drafted', r.created_by ? `${r.created_by} at ${fmtTime(r.created_at)}` : null],
+        ['Released', r.released_at ? fmtTime(r.released_at) : null],
+        ['Journal hash', r.hash ? E('code', {}, r.hash) : null],
       ]));
     const btns = [];
     if (r.status === 'draft' && me.official && me.party === r.owner) {
@@ -142,7 +145,28 @@ async function detail(ctx, id) {
         await load();
       })));
     }
-    fill(actions, btns);
+    // The originator's officials change the label and audience (a released
+    // report only ever wider: the API refuses narrowing with a conflict).
+    let handling = null;
+    if (me.official && me.party === r.owner) {
+      const byParty = await parties(ctx);
+      handling = E('form', { class: 'handling panel', 'aria-label': 'Change the handling' },
+        E('h2', {}, 'Handling'),
+        field(E, 'Label (TLP 2.0)', select(E, 'handling', Object.entries(TLP).map(([k, v]) => [k, `${k} — ${v}`]), r.handling)),
+        E('fieldset', {}, E('legend', {}, 'Released to (none checked: all parties)'),
+          [...byParty.keys()].filter((p) => p !== me.party).map((p) => {
+            const cid = `hto-${p}`;
+            return E('div', { class: 'check' }, E('input', { type: 'checkbox', name: 'to', value: p, id: cid, checked: (r.to || []).includes(p) }),
+              E('label', { for: cid }, ` ${p} — ${byParty.get(p).name}`));
+          })),
+        E('button', { type: 'submit', 'data-action': 'handling' }, 'change handling'));
+      onSubmit(ctx, handling, async () => {
+        const fd = new FormData(handling);
+        await ctx.api(`/api/v1/reports/${encodeURIComponent(r.id)}/handling`, { method: 'POST', body: { handling: fd.get('handling'), to: fd.getAll('to') } });
+        await load();
+      });
+    }
+    fill(actions, btns, handling);
   };
   await load();
   live(ctx, ['report.'], (ev) => { if (!ev.data || ev.data.subject === id) load(); });

@@ -3,8 +3,8 @@
 // Written against SPEC 4.1's rfi fields; when the server has no RFI API yet
 // (404 "no such endpoint") the page says so.
 import {
-  builder, roles, fmtTime, utcInput, statusEl, parties, field, input, select, table, props, fill, errorBox, live,
-  onSubmit, isMissing, notAvailable,
+  builder, roles, fmtTime, utcInput, statusEl, parties, actors, actorName, field, input, select, table, props, fill,
+  errorBox, live, onSubmit, isMissing, notAvailable,
 } from './kit.js';
 import { reportItems } from './reports.js';
 
@@ -22,7 +22,8 @@ export const rfiPage = {
   render: (ctx, params) => detail(ctx, params.id),
 };
 
-const overdue = (r) => r.status === 'open' && r.due && Date.parse(r.due) < Date.now();
+// overdue: the API's flag when it gives one, else open past its due time.
+const overdue = (r) => (typeof r.overdue === 'boolean' ? r.overdue : r.status === 'open' && r.due && Date.parse(r.due) < Date.now());
 
 async function list(ctx) {
   const E = builder(ctx.h);
@@ -49,16 +50,18 @@ async function list(ctx) {
     return;
   }
   if ((me.official || me.analyst) && me.party) {
-    const byParty = await parties(ctx);
+    const [byParty, actorList] = await Promise.all([parties(ctx), actors(ctx)]);
     const f = E('form', { class: 'create panel', 'aria-label': 'Ask for information' },
       E('h2', {}, 'Ask another party'),
       field(E, 'To', select(E, 'to', [...byParty.keys()].filter((p) => p !== me.party).map((p) => [p, `${p} — ${byParty.get(p).name}`]), '')),
       field(E, 'Question', E('textarea', { name: 'question', rows: 3, required: true })),
+      field(E, 'Subject actors', E('select', { name: 'subjects', multiple: true, size: Math.min(6, Math.max(2, actorList.length)) },
+        actorList.map((a) => E('option', { value: a.id }, a.name))), 'Hold Ctrl or Shift to choose several.'),
       field(E, 'Due (UTC)', input(E, 'due', { type: 'datetime-local' })),
       E('button', { type: 'submit', 'data-action': 'create' }, 'ask'));
     onSubmit(ctx, f, async () => {
       const fd = new FormData(f);
-      const body = { to: fd.get('to'), question: fd.get('question') || '' };
+      const body = { to: fd.get('to'), question: fd.get('question') || '', subjects: fd.getAll('subjects') };
       if (fd.get('due')) body.due = utcInput(fd.get('due'));
       const r = await ctx.api('/api/v1/rfis', { method: 'POST', body });
       ctx.navigate(`#/rfis/${r.id}`);
@@ -74,6 +77,7 @@ async function detail(ctx, id) {
   const head = E('div', {});
   const formBox = E('div', {});
   fill(ctx.el, E('p', {}, E('a', { href: '#/rfis' }, '← RFIs')), head, formBox);
+  const byActor = new Map((await actors(ctx)).map((a) => [a.id, a]));
   let drawnFor = '';
   const load = async () => {
     let r;
@@ -92,10 +96,13 @@ async function detail(ctx, id) {
         ['From', r.from],
         ['To', r.to],
         ['Question', r.question],
+        ['Subjects', (r.subjects || []).length ? E('ul', {}, r.subjects.map((a) => E('li', {}, E('a', { href: `#/actors/${a}` }, actorName(byActor, a))))) : '—'],
         ['Due', fmtTime(r.due)],
         ['Answer', r.report_id ? E('a', { href: `#/reports/${r.report_id}` }, `report ${r.report_id}`) : '—'],
+        ['Reason declined', r.status === 'declined' ? r.reason || '' : null],
       ]));
-    if (r.status !== 'open' || !me.party || me.party !== r.to || !(me.official || me.analyst)) {
+    // Only the officials of the party asked answer or decline (SPEC 2; the API judges).
+    if (r.status !== 'open' || !me.party || me.party !== r.to || !me.official) {
       fill(formBox);
       drawnFor = '';
       return;
@@ -121,7 +128,7 @@ async function detail(ctx, id) {
       await ctx.api(`/api/v1/rfis/${encodeURIComponent(id)}/decline`, { method: 'POST', body: { reason: new FormData(decline).get('reason') || '' } });
       await load();
     });
-    fill(formBox, me.official || me.analyst ? answer : null, me.official ? decline : null);
+    fill(formBox, answer, decline);
   };
   await load();
   live(ctx, ['rfi.'], (ev) => { if (!ev.data || ev.data.subject === id) load(); });
