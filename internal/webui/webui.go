@@ -39,22 +39,23 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// tileOrigin is the scheme and host the tiles come from, for the CSP.
+// tileOrigin is the scheme and host the tiles come from, for the CSP
+// ({s} subdomains become a CSP wildcard).
 func (c Config) tileOrigin() string {
 	if c.TileURL == "" {
 		return ""
 	}
-	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0").Replace(c.TileURL))
-	if err != nil {
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "sub-domain").Replace(c.TileURL))
+	if err != nil || u.Host == "" {
 		return ""
 	}
 	host := u.Host
-	if strings.Contains(host, "{s}") {
-		host = strings.ReplaceAll(host, "{s}", "*")
-		// CSP wildcards only lead a host: a.tiles.example -> *.tiles.example.
-		if !strings.HasPrefix(host, "*.") {
+	if strings.Contains(host, "sub-domain") {
+		// CSP wildcards only lead a host: {s}.tiles.example -> *.tiles.example.
+		if !strings.HasPrefix(host, "sub-domain.") {
 			return u.Scheme + ":"
 		}
+		host = "*" + strings.TrimPrefix(host, "sub-domain")
 	}
 	return u.Scheme + "://" + host
 }
