@@ -57,6 +57,21 @@ func setValue(b *Browser, sel, value string) {
 	}
 }
 
+// signIn signs username in from the sign-in form, landing on hash (the
+// shell returns there after signing in) rather than on the map, and waits
+// for that page.
+func signIn(b *Browser, username, hash, pattern string) {
+	b.T.Helper()
+	loc, _ := chromedp.Run(b.Ctx, chromedp.Location())
+	if !strings.HasPrefix(loc, b.URL) {
+		b.Open(hash)
+	} else {
+		b.Eval(fmt.Sprintf(`void (location.hash = %s)`, js(hash)), nil)
+	}
+	b.SignIn(username, "demo")
+	b.Run(chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`main[data-page=%q]`, pattern))))
+}
+
 func click(b *Browser, sel string) {
 	b.T.Helper()
 	b.Run(chromedp.Click(chromedp.CSS(sel)))
@@ -106,8 +121,7 @@ func TestBrowserPagesDeconflictPrivateSite(t *testing.T) {
 	secrets := []string{site.Properties["id"].(string), site.Properties["label"].(string),
 		fmt.Sprint(pt.Coordinates[0]), fmt.Sprint(pt.Coordinates[1])}
 
-	b.SignIn("ru-planner", "demo")
-	b.Go("#/deconflict", "/deconflict")
+	signIn(b, "ru-planner", "#/deconflict", "/deconflict")
 	b.Screenshot("deconflict-empty")
 	// Picking on the map: a click in its middle fills the point's fields
 	// with the map's centre.
@@ -182,8 +196,7 @@ func TestBrowserPagesIncidents(t *testing.T) {
 	if len(all.Features) < 3 || len(viol.Features) == 0 {
 		t.Fatalf("demo: %d incidents, %d violations", len(all.Features), len(viol.Features))
 	}
-	b.SignIn("us-official", "demo")
-	b.Go("#/incidents", "/incidents")
+	signIn(b, "us-official", "#/incidents", "/incidents")
 	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.incidents tbody tr[data-id]').length === %d`, len(all.Features)))
 	var ids []string
 	b.Eval(`[...document.querySelectorAll('table.incidents tbody tr[data-id]')].map(r => r.dataset.id)`, &ids)
@@ -284,8 +297,7 @@ func TestBrowserPagesActorsMatrix(t *testing.T) {
 		t.Fatalf("demo: disputed %v, an actor both exclude: %v", wantDisputed, agreed)
 	}
 	slices.Sort(wantDisputed)
-	b.SignIn("ru-official", "demo")
-	b.Go("#/actors", "/actors")
+	signIn(b, "ru-official", "#/actors", "/actors")
 	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('table.matrix tbody tr[data-id]').length === %d`, len(list.Items)))
 	var got []string
 	b.Eval(`[...document.querySelectorAll('table.matrix tbody tr.disputed')].map(r => r.dataset.id).sort()`, &got)
@@ -342,8 +354,7 @@ func TestBrowserPagesStepsBoard(t *testing.T) {
 		t.Fatal("demo: no overdue step")
 	}
 	slices.Sort(overdue)
-	b.SignIn("mon-observer", "demo")
-	b.Go("#/steps", "/steps")
+	signIn(b, "mon-observer", "#/steps", "/steps")
 	b.WaitFor(fmt.Sprintf(`document.querySelectorAll('.board li.card[data-id]').length === %d`, len(steps.Items)))
 	var marked []string
 	b.Eval(`[...document.querySelectorAll('.board li.card.overdue')].map(c => c.dataset.id).sort()`, &marked)
@@ -401,9 +412,9 @@ func TestBrowserPagesRoles(t *testing.T) {
 		t.Fatal("demo: no commitment proposed to ru")
 	}
 
-	b.SignIn("ru-observer", "demo")
+	signIn(b, "ru-observer", "#/deconflict", "/deconflict")
 	pages := []struct{ hash, pattern, ready string }{
-		{"#/zones/" + zones.Features[0].Properties["id"].(string), "/zones/:id", `document.querySelector('main h1')`},
+		{"#/zones/" + zones.Features[0].Properties["id"].(string), "/zones/:id", `document.querySelector('main [data-status]')`},
 		{"#/incidents/" + viol.Features[0].Properties["id"].(string), "/incidents/:id", `document.querySelector('table.violations')`},
 		{"#/commitments/" + proposed, "/commitments/:id", `document.querySelector('main [data-status]')`},
 	}
@@ -424,8 +435,7 @@ func TestBrowserPagesRoles(t *testing.T) {
 	b.SignOut()
 
 	// ru's official may accept the proposed commitment (positive control).
-	b.SignIn("ru-official", "demo")
-	b.Go("#/commitments/"+proposed, "/commitments/:id")
+	signIn(b, "ru-official", "#/commitments/"+proposed, "/commitments/:id")
 	b.WaitFor(`document.querySelector('main [data-status]')`)
 	if n := count(b, `main button[data-action=accept]`); n != 1 {
 		t.Errorf("ru-official sees %d accept buttons on %s", n, proposed)
@@ -436,8 +446,7 @@ func TestBrowserPagesRoles(t *testing.T) {
 	b.Go("#/deconflict", "/deconflict")
 	b.SignOut()
 
-	b.SignIn("ru-planner", "demo")
-	b.Go("#/deconflict", "/deconflict")
+	signIn(b, "ru-planner", "#/deconflict", "/deconflict")
 	b.WaitFor(`document.querySelector('form.deconflict button[data-action=check]')`)
 	b.SignOut()
 
@@ -448,16 +457,14 @@ func TestBrowserPagesRoles(t *testing.T) {
 		"properties": map[string]any{"occurred_at": "2026-01-02T03:04:05Z", "type": "grenade", "description": "Analyst's draft (illustrative)"},
 	}, &draft)
 	id := draft.Properties["id"].(string)
-	b.SignIn("us-analyst", "demo")
-	b.Go("#/incidents/"+id, "/incidents/:id")
+	signIn(b, "us-analyst", "#/incidents/"+id, "/incidents/:id")
 	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
 	if n := count(b, `main [data-action=release]`); n != 0 {
 		t.Errorf("an analyst sees a release button")
 	}
 	b.Screenshot("analyst-draft")
 	b.SignOut()
-	b.SignIn("us-official", "demo")
-	b.Go("#/incidents/"+id, "/incidents/:id")
+	signIn(b, "us-official", "#/incidents/"+id, "/incidents/:id")
 	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
 	click(b, `main button[data-action=release]`)
 	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'reported'`)
@@ -475,8 +482,7 @@ func TestBrowserPagesStats(t *testing.T) {
 			} `json:"counts"`
 		} `json:"series"`
 	}
-	b.SignIn("mon-analyst", "demo")
-	b.Go("#/stats", "/stats")
+	signIn(b, "mon-analyst", "#/stats", "/stats")
 	for _, by := range []string{"perpetrator", "answerable_party"} {
 		var s stats
 		apiJSON(t, b, "mon-analyst", "GET", "/api/v1/stats/violations?by="+by, nil, &s)
@@ -585,7 +591,7 @@ func TestBrowserPagesTour(t *testing.T) {
 		{"rfis", "#/rfis", "/rfis", `document.querySelector('main table, main [data-unavailable]')`},
 		{"stats", "#/stats", "/stats", `document.querySelector('section.chart-block .uplot canvas')`},
 	}
-	b.SignIn("us-official", "demo")
+	signIn(b, "us-official", "#/incidents", "/incidents")
 	for _, width := range []int{1280, 768} {
 		b.Run(chromedp.EmulateViewport(int64(width), 800))
 		for _, p := range pages {
@@ -666,8 +672,7 @@ func TestBrowserPagesIncidentLifecycle(t *testing.T) {
 	}
 	ready := `document.querySelector('table.verifications')`
 
-	b.SignIn("ru-analyst", "demo")
-	b.Go("#/incidents/"+id, "/incidents/:id")
+	signIn(b, "ru-analyst", "#/incidents/"+id, "/incidents/:id")
 	b.WaitFor(ready)
 	if got := actionsOn(b); !slices.Equal(got, []string{"accept", "comment", "dispute"}) {
 		t.Errorf("ru-analyst's actions %v, want accept, comment, dispute", got)
@@ -680,8 +685,7 @@ func TestBrowserPagesIncidentLifecycle(t *testing.T) {
 	b.Go("#/deconflict", "/deconflict")
 	b.SignOut()
 
-	b.SignIn("mon-official", "demo")
-	b.Go("#/incidents/"+id, "/incidents/:id")
+	signIn(b, "mon-official", "#/incidents/"+id, "/incidents/:id")
 	b.WaitFor(ready)
 	if got := actionsOn(b); !slices.Equal(got, []string{"attribute", "verify"}) {
 		t.Errorf("mon-official's actions %v, want attribute, verify", got)
@@ -693,8 +697,7 @@ func TestBrowserPagesIncidentLifecycle(t *testing.T) {
 	b.Go("#/deconflict", "/deconflict")
 	b.SignOut()
 
-	b.SignIn("us-official", "demo")
-	b.Go("#/incidents/"+id, "/incidents/:id")
+	signIn(b, "us-official", "#/incidents/"+id, "/incidents/:id")
 	b.WaitFor(ready)
 	if got := actionsOn(b); !slices.Equal(got, []string{"attribute"}) {
 		t.Errorf("us-official's actions %v, want attribute", got)
@@ -720,8 +723,7 @@ func TestBrowserPagesIncidentLifecycle(t *testing.T) {
 // it, ru's official accepts it; the board shows it under each status.
 func TestBrowserPagesCommitmentLifecycle(t *testing.T) {
 	b := NewBrowser(t)
-	b.SignIn("us-analyst", "demo")
-	b.Go("#/commitments", "/commitments")
+	signIn(b, "us-analyst", "#/commitments", "/commitments")
 	b.WaitFor(`document.querySelector('form.create select[name=zone_ids] option')`)
 	setValue(b, `form.create select[name=to]`, "ru")
 	setValue(b, `form.create textarea[name=text]`, "Browser test pledge (illustrative).")
@@ -739,8 +741,7 @@ func TestBrowserPagesCommitmentLifecycle(t *testing.T) {
 	b.Screenshot("commitment-draft")
 	b.SignOut()
 
-	b.SignIn("us-official", "demo")
-	b.Go("#/commitments/"+id, "/commitments/:id")
+	signIn(b, "us-official", "#/commitments/"+id, "/commitments/:id")
 	b.WaitFor(`(document.querySelector('main [data-status]')||{}).textContent === 'draft'`)
 	click(b, `main button[data-action=release]`)
 	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'proposed'`)
@@ -750,8 +751,7 @@ func TestBrowserPagesCommitmentLifecycle(t *testing.T) {
 	b.Go("#/deconflict", "/deconflict")
 	b.SignOut()
 
-	b.SignIn("ru-official", "demo")
-	b.Go("#/commitments", "/commitments")
+	signIn(b, "ru-official", "#/commitments", "/commitments")
 	b.WaitFor(fmt.Sprintf(`document.querySelector('section.column[data-status=proposed] li[data-id=%s]')`, js(id)))
 	b.Go("#/commitments/"+id, "/commitments/:id")
 	b.WaitFor(`document.querySelector('main [data-status]')`)
@@ -785,15 +785,13 @@ func TestBrowserPagesStepUpdate(t *testing.T) {
 	if id == "" {
 		t.Fatal("demo: no overdue step")
 	}
-	b.SignIn("us-official", "demo")
-	b.Go("#/steps/"+id, "/steps/:id")
+	signIn(b, "us-official", "#/steps/"+id, "/steps/:id")
 	b.WaitFor(`document.querySelector('main [data-status]')`)
 	if got := actionsOn(b); len(got) != 0 {
 		t.Errorf("us-official's actions on ru's step: %v", got)
 	}
 	b.SignOut()
-	b.SignIn("ru-official", "demo")
-	b.Go("#/steps/"+id, "/steps/:id")
+	signIn(b, "ru-official", "#/steps/"+id, "/steps/:id")
 	b.WaitFor(`document.querySelector('form.update')`)
 	setValue(b, `form.update select[name=status]`, "done")
 	setValue(b, `form.update textarea[name=evidence]`, "Flights grounded on day 70 (illustrative).")
@@ -817,8 +815,7 @@ func TestBrowserPagesReportsRFIs(t *testing.T) {
 	if res := b.Env.Do(t, "us-official", "GET", "/api/v1/reports", nil); res.Status == 404 && strings.Contains(string(res.Body), "no such endpoint") {
 		t.Skip("this server has no reports API yet (TestBrowserPagesTour checks the pages say so)")
 	}
-	b.SignIn("us-analyst", "demo")
-	b.Go("#/reports", "/reports")
+	signIn(b, "us-analyst", "#/reports", "/reports")
 	b.WaitFor(`document.querySelector('form.create select[name=subjects] option')`)
 	setValue(b, `form.create textarea[name=text]`, "Convoy seen near the valley (illustrative).")
 	b.Eval(`(() => { const o = document.querySelector('form.create select[name=subjects] option'); o.selected = true; return o.value; })()`, nil)
@@ -844,16 +841,14 @@ func TestBrowserPagesReportsRFIs(t *testing.T) {
 	b.Screenshot("report-draft")
 	b.SignOut()
 
-	b.SignIn("us-official", "demo")
-	b.Go("#/reports/"+reportID, "/reports/:id")
+	signIn(b, "us-official", "#/reports/"+reportID, "/reports/:id")
 	b.WaitFor(`document.querySelector('main button[data-action=release]')`)
 	click(b, `main button[data-action=release]`)
 	b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'released'`)
 	b.Go("#/deconflict", "/deconflict")
 	b.SignOut()
 
-	b.SignIn("ru-analyst", "demo")
-	b.Go("#/reports", "/reports")
+	signIn(b, "ru-analyst", "#/reports", "/reports")
 	b.WaitFor(fmt.Sprintf(`document.querySelector('table.reports tr[data-id=%s]')`, js(reportID)))
 	b.Go("#/rfis", "/rfis")
 	b.WaitFor(`document.querySelector('form.create textarea[name=question]')`)
@@ -871,8 +866,7 @@ func TestBrowserPagesReportsRFIs(t *testing.T) {
 	b.Go("#/deconflict", "/deconflict")
 	b.SignOut()
 
-	b.SignIn("us-official", "demo")
-	b.Go("#/rfis/"+rfiID, "/rfis/:id")
+	signIn(b, "us-official", "#/rfis/"+rfiID, "/rfis/:id")
 	b.WaitFor(`document.querySelector('form.answer select[name=report_id]')`)
 	if got := actionsOn(b); !slices.Equal(got, []string{"answer", "decline"}) {
 		t.Errorf("the asked party's official gets %v, want answer, decline", got)

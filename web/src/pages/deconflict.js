@@ -34,13 +34,14 @@ function pickMap(ctx, E, form, kind) {
   map.setView([35.95, 36.45], 8.5);
   const zones = L.featureGroup().addTo(map);
   const picked = L.featureGroup().addTo(map);
+  const gone = () => (ctx.signal && ctx.signal.aborted) || !map.getPane('mapPane');
   borders().then((fc) => {
-    if (ctx.signal && ctx.signal.aborted) return;
+    if (gone()) return;
     L.geoJSON(fc, { interactive: false, style: { color: '#6b7280', weight: 1, fillColor: '#f5f3ee', fillOpacity: 1 } }).addTo(map).bringToBack();
     map.attributionControl.addAttribution('Borders: Natural Earth (public domain)');
   }).catch((e) => console.warn(e));
   ctx.api('/api/v1/zones', { query: { limit: 10000 } }).then((fc) => {
-    if (ctx.signal && ctx.signal.aborted) return;
+    if (gone()) return;
     for (const f of fc.features || []) {
       const st = f.properties.status;
       if (st === 'withdrawn' || st === 'expired') continue;
@@ -79,9 +80,11 @@ function pickMap(ctx, E, form, kind) {
   });
   form.addEventListener('input', redraw);
   form.addEventListener('change', redraw);
-  // Leaflet measures its container: tell it once the page is laid out.
-  requestAnimationFrame(() => map.invalidateSize());
-  if (ctx.onLeave) ctx.onLeave(() => map.remove());
+  // Leaflet measures its container: tell it once the page is laid out
+  // (unless the page was left meanwhile and the map removed).
+  let removed = false;
+  requestAnimationFrame(() => { if (!removed) map.invalidateSize(); });
+  if (ctx.onLeave) ctx.onLeave(() => { removed = true; map.remove(); });
   return div;
 }
 

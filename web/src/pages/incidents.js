@@ -2,7 +2,7 @@
 // incident's page with its violations, responses, attributions side by side,
 // verifications, and the lifecycle actions the member may take.
 import {
-  builder, roles, fmtTime, utcInput, toInput, statusEl, parties, actors, actorName, field, input, select,
+  builder, roles, fmtTime, utcInput, statusEl, parties, actors, actorName, field, input, select,
   table, props, fill, errorBox, live, onSubmit, actionButton, act, human,
 } from './kit.js';
 
@@ -20,9 +20,12 @@ export const incidentPage = {
   render: (ctx, params) => detail(ctx, params.id),
 };
 
+// The latest first (of what is loaded).
+const sortByTime = (fs) => fs.slice().sort((a, b) => Date.parse(b.properties.occurred_at) - Date.parse(a.properties.occurred_at));
+
 async function list(ctx) {
   const E = builder(ctx.h);
-  const [byParty, actorList] = await Promise.all([parties(ctx), actors(ctx)]);
+  const actorList = await actors(ctx);
   const byActor = new Map(actorList.map((a) => [a.id, a]));
   const state = { from: '', until: '', perpetrator: '', violation: '' };
   const form = E('form', { class: 'filters', 'aria-label': 'Filter incidents' },
@@ -65,7 +68,7 @@ async function list(ctx) {
   const load = async (cursor) => {
     try {
       const r = await ctx.api('/api/v1/incidents', { query: query(cursor) });
-      items = cursor ? items.concat(r.features || []) : (r.features || []);
+      items = sortByTime(cursor ? items.concat(r.features || []) : (r.features || []));
       next = r.next_cursor || '';
       draw();
     } catch (err) {
@@ -79,13 +82,12 @@ async function list(ctx) {
     state.perpetrator = fd.get('perpetrator') || '';
     state.violation = fd.get('violation') || '';
     const r = await ctx.api('/api/v1/incidents', { query: query('') });
-    items = r.features || [];
+    items = sortByTime(r.features || []);
     next = r.next_cursor || '';
     draw();
   });
   await load('');
   live(ctx, ['incident.', 'zone.', 'commitment.'], () => load(''));
-  void byParty;
 }
 
 async function detail(ctx, id) {
@@ -234,5 +236,4 @@ async function detail(ctx, id) {
     const subject = ev && (ev.subject || (ev.data && ev.data.subject));
     if (!subject || subject === id || !String(subject).startsWith('inc_')) load();
   });
-  void toInput;
 }

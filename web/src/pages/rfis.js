@@ -99,7 +99,7 @@ async function detail(ctx, id) {
         ['Subjects', (r.subjects || []).length ? E('ul', {}, r.subjects.map((a) => E('li', {}, E('a', { href: `#/actors/${a}` }, actorName(byActor, a))))) : '—'],
         ['Due', fmtTime(r.due)],
         ['Answer', r.report_id ? E('a', { href: `#/reports/${r.report_id}` }, `report ${r.report_id}`) : '—'],
-        ['Reason declined', r.status === 'declined' ? r.reason || '' : null],
+        r.status === 'declined' ? ['Reason declined', r.reason || ''] : null,
       ]));
     // Only the officials of the party asked answer or decline (SPEC 2; the API judges).
     if (r.status !== 'open' || !me.party || me.party !== r.to || !me.official) {
