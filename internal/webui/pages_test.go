@@ -182,6 +182,32 @@ func TestBrowserPagesDeconflictPrivateSite(t *testing.T) {
 		}
 	}
 	b.Screenshot("deconflict-notice")
+
+	// Bad input: a latitude out of range is refused beside its field before
+	// any request; a self-intersecting polygon gets the API's error.
+	setValue(b, `form.deconflict input[name=lat]`, "95")
+	click(b, `form.deconflict button[data-action=check]`)
+	b.WaitFor(`document.querySelector('form.deconflict .field-error[data-field=lat]')`)
+	b.Screenshot("deconflict-bad-latitude")
+	b.AllowConsole("status of 400 (Bad Request) " + b.URL + "/api/v1/deconflict")
+	setValue(b, `form.deconflict select[name=kind]`, "Polygon")
+	setValue(b, `form.deconflict textarea[name=vertices]`, "36.0, 35.0\n36.1, 35.1\n36.1, 35.0\n36.0, 35.1")
+	click(b, `form.deconflict button[data-action=check]`)
+	b.WaitFor(`document.querySelector('form.deconflict .form-errors') && !document.querySelector('form.deconflict .field-error[data-field=lat]')`)
+	var summary string
+	b.Eval(`document.querySelector('form.deconflict .form-errors').textContent`, &summary)
+	res := b.Env.Do(t, "ru-planner", "POST", "/api/v1/deconflict", map[string]any{
+		"geometry": map[string]any{"type": "Polygon", "coordinates": [][][]float64{{{36.0, 35.0}, {36.1, 35.1}, {36.1, 35.0}, {36.0, 35.1}, {36.0, 35.0}}}},
+		"buffer_m": 0, "from": "2030-01-01T00:00:00Z",
+	})
+	var apiErr struct {
+		Error struct{ Message string } `json:"error"`
+	}
+	res.JSON(t, &apiErr)
+	if res.Status != 400 || apiErr.Error.Message == "" || !strings.Contains(summary, apiErr.Error.Message) {
+		t.Errorf("the form says %q; the API answers %d %q", summary, res.Status, apiErr.Error.Message)
+	}
+	b.Screenshot("deconflict-bad-polygon")
 }
 
 // TestBrowserPagesIncidents: the list shows the incidents the API lists for
@@ -254,6 +280,21 @@ func TestBrowserPagesIncidents(t *testing.T) {
 		t.Errorf("attribution_disputed shown %s, API says %v", disputed, v["attribution_disputed"])
 	}
 	b.Screenshot("incident-detail")
+
+	// Live: the accused party answers an unanswered incident while us looks at it.
+	var open string
+	for _, f := range all.Features {
+		p := f.Properties
+		if p["status"] == "reported" && p["answerable_party"] == "ru" && len(p["responses"].([]any)) == 0 {
+			open = p["id"].(string)
+		}
+	}
+	if open != "" {
+		b.Go("#/incidents/"+open, "/incidents/:id")
+		b.WaitFor(`(document.querySelector('main [data-status]')||{}).dataset && document.querySelector('main [data-status]').dataset.status === 'reported'`)
+		apiJSON(t, b, "ru-official", "POST", "/api/v1/incidents/"+open+"/responses", map[string]string{"kind": "accept", "text": "Ours (illustrative)."}, nil)
+		b.WaitFor(`document.querySelector('main [data-status]').dataset.status === 'accepted' && document.querySelector('table.responses tr[data-kind=accept]')`)
+	}
 
 	// Live: ru reports a new incident while us looks at the list.
 	b.Go("#/incidents", "/incidents")
@@ -372,6 +413,22 @@ func TestBrowserPagesStepsBoard(t *testing.T) {
 		t.Errorf("an observer sees %d create forms", n)
 	}
 	b.Screenshot("steps-board")
+
+	// Live: ru's official starts the planned step of ru; the open board moves it.
+	var planned string
+	for _, s := range steps.Items {
+		if s.Status == "planned" {
+			planned = s.ID
+		}
+	}
+	if planned != "" {
+		var st struct {
+			ResponsibleParty string `json:"responsible_party"`
+		}
+		apiJSON(t, b, "mon-observer", "GET", "/api/v1/steps/"+planned, nil, &st)
+		apiJSON(t, b, st.ResponsibleParty+"-official", "PATCH", "/api/v1/steps/"+planned, map[string]string{"status": "in_progress", "evidence": "Started (illustrative)."}, nil)
+		b.WaitFor(fmt.Sprintf(`document.querySelector('section.column[data-status=in_progress] li[data-id=%s]')`, js(planned)))
+	}
 	b.Go("#/steps/"+overdue[0], "/steps/:id")
 	b.WaitFor(`document.querySelector('main [data-overdue=true]')`)
 	if n := count(b, `main button[data-action]`); n != 0 {
