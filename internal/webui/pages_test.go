@@ -941,3 +941,58 @@ func TestBrowserPagesReportsRFIs(t *testing.T) {
 	}
 	b.Screenshot("rfi-answered")
 }
+
+// TestBrowserPagesReadOnly: an observer and the administrator (who acts on
+// no office item) get no action button and no form to create anything on
+// any of these pages, lists and details alike.
+func TestBrowserPagesReadOnly(t *testing.T) {
+	b := NewBrowser(t)
+	var incs featureCollection
+	apiJSON(t, b, "us-official", "GET", "/api/v1/incidents?violation=true", nil, &incs)
+	var actors, cmts, steps struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	apiJSON(t, b, "us-official", "GET", "/api/v1/actors", nil, &actors)
+	apiJSON(t, b, "us-official", "GET", "/api/v1/commitments", nil, &cmts)
+	apiJSON(t, b, "us-official", "GET", "/api/v1/steps", nil, &steps)
+	reportsAPI := b.Env.Do(t, "us-official", "GET", "/api/v1/reports", nil).Status == 200
+	if !reportsAPI {
+		b.AllowConsole("status of 404 (Not Found) " + b.URL + "/api/v1/reports")
+		b.AllowConsole("status of 404 (Not Found) " + b.URL + "/api/v1/rfis")
+	}
+	pages := []struct{ hash, pattern, ready string }{
+		{"#/incidents", "/incidents", `document.querySelector('table.incidents tbody tr[data-id]')`},
+		{"#/incidents/" + incs.Features[0].Properties["id"].(string), "/incidents/:id", `document.querySelector('table.verifications')`},
+		{"#/actors", "/actors", `document.querySelector('table.matrix tbody tr[data-id]')`},
+		{"#/actors/" + actors.Items[0].ID, "/actors/:id", `document.querySelector('table.designations')`},
+		{"#/commitments", "/commitments", `document.querySelector('.board li.card')`},
+		{"#/commitments/" + cmts.Items[0].ID, "/commitments/:id", `document.querySelector('main [data-status]')`},
+		{"#/steps", "/steps", `document.querySelector('.board li.card')`},
+		{"#/steps/" + steps.Items[0].ID, "/steps/:id", `document.querySelector('main [data-status]')`},
+		{"#/notices", "/notices", `document.querySelector('table.notices tbody tr[data-id]')`},
+		{"#/deconflict", "/deconflict", `document.querySelector('main h1')`},
+		{"#/reports", "/reports", `document.querySelector('main table, main [data-unavailable]')`},
+		{"#/rfis", "/rfis", `document.querySelector('main table, main [data-unavailable]')`},
+		{"#/stats", "/stats", `document.querySelector('section.chart-block .uplot canvas')`},
+	}
+	for i, user := range []string{"us-observer", "admin"} {
+		if i > 0 {
+			b.SignOut()
+		}
+		signIn(b, user, "#/incidents", "/incidents")
+		for _, p := range pages {
+			b.Go(p.hash, p.pattern)
+			b.WaitFor(p.ready)
+			if got := actionsOn(b); len(got) != 0 {
+				t.Errorf("%s gets actions %v on %s", user, got, p.hash)
+			}
+			if n := count(b, `main form.create, main form.deconflict, main form.designate, main form.update`); n != 0 {
+				t.Errorf("%s gets %d forms to act on %s", user, n, p.hash)
+			}
+		}
+		b.Screenshot(user + "-incidents")
+		b.Go("#/deconflict", "/deconflict")
+	}
+}
