@@ -136,6 +136,14 @@ func TestBrowserPagesDeconflictPrivateSite(t *testing.T) {
 	if len(picked) != 2 || math.Abs(picked[0]-pick.Lon) > 0.01 || math.Abs(picked[1]-pick.Lat) > 0.01 {
 		t.Errorf("a click on the map at %.4f,%.4f filled lon,lat = %v", pick.Lon, pick.Lat, picked)
 	}
+	// In polygon mode each click adds a vertex.
+	setValue(b, `form.deconflict select[name=kind]`, "Polygon")
+	b.Run(chromedp.MouseClickXY(pick.X-40, pick.Y-30), chromedp.MouseClickXY(pick.X+40, pick.Y-30), chromedp.MouseClickXY(pick.X, pick.Y+40))
+	var vertices string
+	b.Eval(`document.querySelector('form.deconflict textarea[name=vertices]').value`, &vertices)
+	if lines := strings.Split(strings.TrimSpace(vertices), "\n"); len(lines) != 3 {
+		t.Errorf("three clicks in polygon mode gave vertices %q", vertices)
+	}
 	setValue(b, `form.deconflict select[name=kind]`, "Point")
 	setValue(b, `form.deconflict input[name=lon]`, fmt.Sprint(pt.Coordinates[0]))
 	setValue(b, `form.deconflict input[name=lat]`, fmt.Sprint(pt.Coordinates[1]))
