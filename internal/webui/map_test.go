@@ -1,9 +1,12 @@
 package webui_test
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // apiCount counts the features a member sees at path (following next_cursor).
@@ -99,4 +102,50 @@ func TestBrowserMap(t *testing.T) {
 	if got, want := mapCount(b, "zones"), apiCount(t, b, "ru-planner", "/api/v1/zones", nil); got != want {
 		t.Errorf("ru-planner: map draws %d zones, API gives %d", got, want)
 	}
+}
+
+// TestBrowserPlaceIncidentByKeyboard: an analyst places a draft incident
+// without the mouse: the button by keyboard, the position typed in; a
+// position out of range is refused by the API and shown beside the field.
+func TestBrowserPlaceIncidentByKeyboard(t *testing.T) {
+	b := NewBrowser(t)
+	b.AllowConsole("status of 400")
+	b.SignIn("ru-analyst", "demo")
+	b.WaitFor(`document.querySelector('#map[data-ready]')`)
+	before := apiCount(t, b, "ru-analyst", "/api/v1/incidents", func(p map[string]any) bool { return p["status"] == "draft" })
+	b.Run(
+		chromedp.Focus(chromedp.CSS(`button[data-action=place-incident]`)),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`form.draw-form input[name=geometry]`)),
+	)
+	var focused string
+	b.Eval(`document.activeElement.name`, &focused)
+	if focused != "geometry" {
+		t.Errorf("after choosing to place an incident the focus is on %q, want the position field", focused)
+	}
+	b.Run(
+		chromedp.SendKeys(chromedp.CSS(`form.draw-form input[name=geometry]`), "200, 36.1"),
+		chromedp.SetValue(chromedp.CSS(`form.draw-form select[name=type]`), "shelling"),
+		chromedp.SetValue(chromedp.CSS(`form.draw-form textarea[name=description]`), "Typed in (browser test)."),
+		chromedp.Click(chromedp.CSS(`button[data-action=save-incident]`)),
+	)
+	b.WaitFor(`document.querySelector('.field-error[data-field^=geometry]')`)
+	b.Screenshot("incident-position-refused")
+	if got := apiCount(t, b, "ru-analyst", "/api/v1/incidents", func(p map[string]any) bool { return p["status"] == "draft" }); got != before {
+		t.Fatalf("a refused incident changed the drafts: %d -> %d", before, got)
+	}
+	b.Run(
+		chromedp.SetValue(chromedp.CSS(`form.draw-form input[name=geometry]`), "36.52, 35.91"),
+		chromedp.Click(chromedp.CSS(`button[data-action=save-incident]`)),
+	)
+	b.WaitFor(`document.querySelector('#draw-saved')`)
+	found := apiCount(t, b, "ru-analyst", "/api/v1/incidents", func(p map[string]any) bool {
+		return p["status"] == "draft" && p["type"] == "shelling" && p["description"] == "Typed in (browser test)."
+	})
+	if found != 1 {
+		t.Errorf("the typed incident is not a draft in the API (%d found)", found)
+	}
+	// The new draft is drawn (the map reloads after saving).
+	want := apiCount(t, b, "ru-analyst", "/api/v1/incidents", nil)
+	b.WaitFor(fmt.Sprintf(`document.querySelector('#map').dataset.incidents === '%d'`, want))
 }

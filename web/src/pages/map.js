@@ -339,7 +339,7 @@ export default {
     if (ctx.signal.aborted) return;
     if (zones.length) {
       const b = zonesLayer.getBounds();
-      if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom: 11 });
+      if (b.isValid()) map.fitBounds(b.pad(0.25), { maxZoom: 11, animate: false });
     }
     mapDiv.dataset.ready = '1';
     performance.mark('truce-map-ready');
@@ -358,6 +358,13 @@ export default {
     return () => {
       clearTimeout(timer);
       if (draw) draw.stop();
+      // A zoom the user started may still be animating: stop it first, or
+      // its end would touch the removed panes.
+      // Leaflet ends a zoom animation on a timer that would touch the removed
+      // panes: end it now (its own idempotent handler).
+      map.stop();
+      if (map._animatingZoom) map._onZoomTransitionEnd();
+      map.off();
       map.remove();
     };
   },

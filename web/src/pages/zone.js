@@ -123,7 +123,7 @@ export default {
       const sitesBox = h('section', { 'aria-label': 'Private sites' });
       ctx.clear(el).append(head, sitesBox);
       if (miniMap) miniMap.remove();
-      miniMap = L.map(mapDiv, { zoomControl: false, attributionControl: false, dragging: false, scrollWheelZoom: false, preferCanvas: true });
+      miniMap = L.map(mapDiv, { zoomControl: false, attributionControl: false, dragging: false, scrollWheelZoom: false, doubleClickZoom: false, touchZoom: false, boxZoom: false, keyboard: false, zoomAnimation: false, preferCanvas: true });
       const shape = L.geoJSON(z, { style: { color: '#1f5fa8', weight: 2, fillOpacity: 0.2 } }).addTo(miniMap);
       miniMap.fitBounds(shape.getBounds().pad(0.2));
       if (mine && can('site')) await showSites(sitesBox);
