@@ -1,6 +1,7 @@
 package webui_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -23,7 +24,7 @@ func TestBrowserEveryMember(t *testing.T) {
 				t.Errorf("%s: the map draws %d %s, the API gives %d", u, got, what, want)
 			}
 		}
-		drafts := u != "admin" && (hasSuffix(u, "-official") || hasSuffix(u, "-analyst"))
+		drafts := u != "admin" && (strings.HasSuffix(u, "-official") || strings.HasSuffix(u, "-analyst"))
 		if got := mapCount(b, "sites"); (got > 0) != (drafts && (u[:2] == "us")) {
 			t.Errorf("%s: the map draws %d private sites", u, got)
 		}
@@ -36,8 +37,4 @@ func TestBrowserEveryMember(t *testing.T) {
 		}
 		b.Run(chromedp.Click(chromedp.CSS(`button[data-action=signout]`)), chromedp.WaitVisible(chromedp.CSS(`form.signin`)))
 	}
-}
-
-func hasSuffix(s, suffix string) bool {
-	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }
