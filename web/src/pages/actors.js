@@ -117,7 +117,7 @@ async function detail(ctx, id) {
         { class: 'history', 'data-party': p })) : E('p', {}, 'No party has designated this actor.'));
     if (me.official && me.party && !formDrawn) {
       formDrawn = true;
-      const f = E('form', { class: 'designate', 'aria-label': `Set ${me.party}'s designation` },
+      const f = E('form', { class: 'designate panel', 'aria-label': `Set ${me.party}'s designation` },
         E('h2', {}, `Set ${me.party}\u2019s designation`),
         field(E, 'Designation', select(E, 'designation', DESIGNATIONS.map((d) => [d, human(d)]), des[me.party] || 'undetermined')),
         field(E, 'Note', input(E, 'note')),

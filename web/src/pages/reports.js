@@ -109,7 +109,7 @@ async function detail(ctx, id) {
   const me = roles(ctx.me);
   const head = E('div', {});
   const statusLine = E('p', { class: 'action-status', role: 'status' });
-  const actions = E('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' });
+  const actions = E('div', { class: 'actions item-actions', role: 'group', 'aria-label': 'Actions' });
   fill(ctx.el, E('p', {}, E('a', { href: '#/reports' }, '← Reports')), head, statusLine, actions);
   const actorList = await actors(ctx);
   const byActor = new Map(actorList.map((a) => [a.id, a]));
