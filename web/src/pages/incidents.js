@@ -57,7 +57,7 @@ async function list(ctx) {
         E('td', {}, human(p.type)),
         E('td', {}, actorName(byActor, p.perpetrator)),
         E('td', {}, p.answerable_party || '—'),
-        E('td', {}, statusEl(E, p.status)),
+        E('td', {}, statusEl(E, p.status), p.overdue ? E('div', { class: 'overdue-flag', 'data-overdue': 'true' }, 'answer overdue') : null),
         E('td', { 'data-violations': v.length }, v.length ? v.map((x) => x.zone_name).join('; ') : 'no'),
         E('td', {}, p.owner));
     });

@@ -90,7 +90,7 @@ export function isMissing(err) {
 // can fill (it finds the control by name).
 let seq = 0;
 export function field(E, label, control, hint) {
-  const id = control.id || `f${++seq}`;
+  const id = control.id || `pf${++seq}`;
   control.id = id;
   return E('div', { class: 'field' },
     E('label', { for: id }, label),
