@@ -299,7 +299,8 @@ export default {
       mapDiv.dataset.incidents = i;
       mapDiv.dataset.notices = n;
       mapDiv.dataset.sites = s;
-      counts.textContent = `Showing ${z} zones, ${i} incidents, ${n} notices` + (me.party ? `, ${s} of our private sites.` : '.');
+      counts.textContent = `Showing ${z} zones, ${i} incidents, ${n} notices` + (me.party ? `, ${s} of our private sites.` : '.') +
+        (incidents.length >= 10000 ? ' At most 10,000 incidents are loaded: narrow the time window to see the others.' : '');
     }
 
     async function load() {
