@@ -140,7 +140,8 @@ export function clear(el) {
 }
 
 /** showErrors puts err.message beside the control named err.field in form (aria-invalid, aria-describedby)
- * and a summary at the top of the form. showErrors(form, null) clears them. */
+ * and a summary before the form's first field ("Not saved:", or the form's data-error-title).
+ * showErrors(form, null) clears them. */
 export function showErrors(form, err) {
   for (const e of form.querySelectorAll('.field-error, .form-errors')) e.remove();
   for (const e of form.querySelectorAll('[aria-invalid]')) {
@@ -164,8 +165,10 @@ export function showErrors(form, err) {
     }
   }
   const summary = h('div', { class: 'form-errors', role: 'alert' },
-    h('strong', null, 'Not saved: '), message, err.field && !control ? ` (${err.field})` : '');
-  form.prepend(summary);
+    h('strong', null, (form.dataset.errorTitle || 'Not saved:') + ' '), message, err.field && !control ? ` (${err.field})` : '');
+  const first = form.querySelector('.field');
+  if (first) first.before(summary);
+  else form.prepend(summary);
   if (control) {
     const id = 'err-' + Math.random().toString(36).slice(2);
     control.setAttribute('aria-invalid', 'true');
@@ -369,7 +372,7 @@ function signInPage(message) {
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'off', spellcheck: 'false' });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const submit = h('button', { type: 'submit', 'data-action': 'signin' }, 'Sign in');
-  const form = h('form', { class: 'signin', 'aria-labelledby': 'signin-title' },
+  const form = h('form', { class: 'signin', 'aria-labelledby': 'signin-title', 'data-error-title': 'Not signed in:' },
     h('h1', { id: 'signin-title' }, 'truce'),
     h('p', { class: 'lead' }, 'The coordination office of the arrangement. Sign in with your member name.'),
     message ? h('p', { class: 'notice', role: 'status' }, message) : null,
