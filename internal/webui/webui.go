@@ -27,22 +27,26 @@ type Config struct {
 	TileURL string
 }
 
-// Validate checks the tile URL: http or https, with a host.
+// Validate checks the tile URL: http or https, with a plain host name (an
+// optional {s} subdomain and port), since its origin goes into the page's
+// Content-Security-Policy.
 func (c Config) Validate() error {
 	if c.TileURL == "" {
 		return nil
 	}
-	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(c.TileURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "sub-domain").Replace(c.TileURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !tileHost.MatchString(u.Host) || u.User != nil {
 		return fmt.Errorf("--tile-url %q: want an http or https URL template such as https://host/{z}/{x}/{y}.png", c.TileURL)
 	}
 	return nil
 }
 
+var tileHost = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
+
 // tileOrigin is the scheme and host the tiles come from, for the CSP
 // ({s} subdomains become a CSP wildcard).
 func (c Config) tileOrigin() string {
-	if c.TileURL == "" {
+	if c.TileURL == "" || c.Validate() != nil {
 		return ""
 	}
 	u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "sub-domain").Replace(c.TileURL))

@@ -97,3 +97,37 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTileURL: whatever --tile-url holds, a URL that passes Validate gives
+// a CSP that names one plain origin and cannot be extended (no separators
+// or quotes), and Handler never panics.
+func FuzzTileURL(f *testing.F) {
+	for _, s := range []string{"", "https://{s}.tile.example.org/{z}/{x}/{y}.png", "http://127.0.0.1:8081/{z}/{x}/{y}.png",
+		"https://a.example/x;script-src *", "https://a b/{z}", "https://u:p@host/{z}", "javascript:alert(1)", "https://[::1]:80/{z}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tile string) {
+		cfg := webui.Config{TileURL: tile}
+		h := webui.Handler(cfg)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/ui/config.json", nil))
+		csp := rec.Header().Get("Content-Security-Policy")
+		img := csp[strings.Index(csp, "img-src"):]
+		img = img[:strings.Index(img, ";")]
+		fields := strings.Fields(img)
+		if cfg.Validate() != nil {
+			if len(fields) != 3 {
+				t.Fatalf("an invalid tile URL %q reached the CSP: %q", tile, img)
+			}
+			return
+		}
+		if tile != "" && len(fields) != 4 {
+			t.Fatalf("tile URL %q: img-src %q", tile, img)
+		}
+		for _, f := range fields[1:] {
+			if strings.ContainsAny(f, ";,'\"\\") && f != "'self'" {
+				t.Fatalf("tile URL %q put %q into the CSP", tile, f)
+			}
+		}
+	})
+}
