@@ -34,6 +34,7 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/truce-org/truce/internal/cli"
 	"github.com/truce-org/truce/internal/testenv"
 )
 
@@ -83,6 +84,7 @@ type Browser struct {
 	problems []string // console errors, exceptions, foreign requests
 	allowed  []string // console texts expected by the test
 	requests []string // every URL the page requested
+	resumes  []string // the Last-Event-ID of each /api/v1/events request ("" for none)
 	shots    string
 	nshot    int
 }
@@ -185,6 +187,10 @@ func (b *Browser) listen(ev any) {
 		u := ev.Request.URL
 		b.mu.Lock()
 		b.requests = append(b.requests, u)
+		if strings.Contains(u, "/api/v1/events") {
+			id, _ := ev.Request.Headers["Last-Event-ID"].(string)
+			b.resumes = append(b.resumes, id)
+		}
 		b.mu.Unlock()
 		if pu, err := url.Parse(u); err == nil && (pu.Scheme == "data" || pu.Scheme == "blob" || pu.Scheme == "about") {
 			return
@@ -211,6 +217,14 @@ func (b *Browser) AllowConsole(substr string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.allowed = append(b.allowed, substr)
+}
+
+// EventResumes returns the Last-Event-ID header of each event stream the
+// page opened ("" when it sent none).
+func (b *Browser) EventResumes() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.resumes)
 }
 
 // Requests returns every URL the page has requested so far.
@@ -441,5 +455,22 @@ func TestBrowserSessionExpired(t *testing.T) {
 	b.Run(chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`form.signin .notice`)))
 	if got := b.Text(`form.signin .notice`); !strings.Contains(got, "Your session expired") {
 		t.Errorf("the sign-in form says %q", got)
+	}
+}
+
+// TestBrowserSessionTimesOut: when the session's time is up the page goes
+// back to the sign-in form by itself, saying so, and keeps no token.
+func TestBrowserSessionTimesOut(t *testing.T) {
+	b := NewBrowser(t, func(o *cli.Options) { o.SessionTTL = 4 * time.Second })
+	b.SignIn("mon-official", "demo")
+	b.WaitFor(`document.querySelector('#map[data-ready]')`)
+	b.Run(waitJS(`document.querySelector('form.signin .notice')`, 15*time.Second))
+	if got := b.Text(`form.signin .notice`); !strings.Contains(got, "Your session expired") {
+		t.Errorf("after the session's end the form says %q", got)
+	}
+	var stored string
+	b.Eval(`sessionStorage.getItem('truce.session') || ''`, &stored)
+	if stored != "" {
+		t.Errorf("the expired session is still stored: %s", stored)
 	}
 }

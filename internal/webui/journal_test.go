@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,4 +119,45 @@ func TestBrowserJournalTampered(t *testing.T) {
 		}
 		b.Screenshot("journal-tampered-entry")
 	})
+}
+
+// TestBrowserEventsResume: when the event stream breaks, the page
+// reconnects with Last-Event-ID and so still learns of an entry appended
+// while it was away (the journal page shows it verified).
+func TestBrowserEventsResume(t *testing.T) {
+	b := NewBrowser(t)
+	b.SignIn("ru-official", "demo")
+	b.Go("#/journal", "/journal")
+	if state, _ := waitVerify(b); state != "verified" {
+		t.Fatal("journal not verified")
+	}
+	var actors struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	b.Env.Do(t, "ru-official", "GET", "/api/v1/actors", nil).JSON(t, &actors)
+	designate := func(d string) {
+		t.Helper()
+		if res := b.Env.Do(t, "ru-official", "PUT", "/api/v1/actors/"+actors.Items[1].ID+"/designations/ru",
+			map[string]string{"designation": d, "note": "browser test"}); res.Status != 200 {
+			t.Fatalf("designation: %d %s", res.Status, res.Body)
+		}
+	}
+	waitSize := func(n int64) {
+		t.Helper()
+		b.WaitFor(fmt.Sprintf(`document.querySelector('#verify-state').dataset.state === 'verified' && document.querySelector('#verify-state').dataset.size === '%d'`, n))
+	}
+	designate("undetermined")
+	size := b.Env.JournalSize(t)
+	waitSize(size) // the stream has delivered entry size-1
+	b.WaitFor(`document.querySelector('#live').dataset.state === 'on'`)
+	b.AllowConsole("ERR_") // the broken stream
+	b.Env.Server.CloseClientConnections()
+	b.Env.Server.Client().CloseIdleConnections() // the test's own were cut too
+	designate("excluded") // while the page is away
+	waitSize(size + 1)
+	resumes := b.EventResumes()
+	want := fmt.Sprint(size - 1)
+	if !slices.Contains(resumes, want) {
+		t.Errorf("the page reopened the stream with Last-Event-ID %q, want one with %s", resumes, want)
+	}
 }
