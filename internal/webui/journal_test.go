@@ -153,7 +153,7 @@ func TestBrowserEventsResume(t *testing.T) {
 	b.AllowConsole("ERR_") // the broken stream
 	b.Env.Server.CloseClientConnections()
 	b.Env.Server.Client().CloseIdleConnections() // the test's own were cut too
-	designate("excluded") // while the page is away
+	designate("excluded")                        // while the page is away
 	waitSize(size + 1)
 	resumes := b.EventResumes()
 	want := fmt.Sprint(size - 1)
