@@ -350,13 +350,20 @@ function expireSession(message) {
   route();
 }
 
-/** signOut ends the session on the server and shows the sign-in page. */
+/** signOut ends the session on the server and shows the sign-in page. The page is left and the
+ * event stream closed first, so no request of the page is still under way when the token dies. */
 export async function signOut() {
-  try { await api('/sessions/current', { method: 'DELETE' }); } catch { /* gone already */ }
+  leavePage();
+  stopEvents();
+  const s = session;
   setSession(null);
   me = null;
   partyCache = null;
-  stopEvents();
+  if (s) {
+    try {
+      await fetch('/api/v1/sessions/current', { method: 'DELETE', headers: { Authorization: 'Bearer ' + s.token } });
+    } catch { /* the server will expire it */ }
+  }
   flash = 'Signed out.';
   navigate('#/signin');
 }
