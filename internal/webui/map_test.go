@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -84,6 +85,23 @@ func TestBrowserMap(t *testing.T) {
 	if drawn < zones {
 		t.Errorf("Leaflet holds %d zone shapes, want %d", drawn, zones)
 	}
+	// A click on a zone opens its popup, whose link opens the zone's page.
+	var at struct{ X, Y float64 }
+	b.Eval(`(() => { const m = document.querySelector('#map').truceMap; let c = null;
+		m.eachLayer(l => { if (!c && l.feature && /Market town/.test(l.feature.properties.name || '')) c = l.getBounds().getCenter(); });
+		const p = m.latLngToContainerPoint(c), r = document.querySelector('#map').getBoundingClientRect();
+		return {X: r.left + p.x, Y: r.top + p.y}; })()`, &at)
+	b.Run(chromedp.MouseClickXY(at.X, at.Y))
+	b.WaitFor(`document.querySelector('.leaflet-popup a[data-link^="/zones/"]')`)
+	if got := b.Text(`.leaflet-popup h3`); !strings.Contains(got, "Market town") {
+		t.Errorf("popup title %q", got)
+	}
+	b.Screenshot("map-popup")
+	b.Run(chromedp.Click(chromedp.CSS(`.leaflet-popup a[data-link]`)))
+	b.WaitFor(`document.querySelector('main[data-page="/zones/:id"] #zone-status [data-status=draft]')`)
+	b.Go("#/map", "/map")
+	b.WaitFor(`document.querySelector('#map[data-ready]')`)
+
 	// Only in_force zones: the filter hides the rest.
 	b.Eval(`(() => { for (const c of document.querySelectorAll('input[name=zone-status]')) { c.checked = c.value === 'in_force'; c.dispatchEvent(new Event('change')); } })()`, nil)
 	inForce := apiCount(t, b, "us-official", "/api/v1/zones", func(p map[string]any) bool { return p["status"] == "in_force" })

@@ -120,10 +120,9 @@ export default {
     const map = L.map(mapDiv, { preferCanvas: true, zoomSnap: 0.5, worldCopyJump: false, attributionControl: true });
     mapDiv.truceMap = map; // for the browser tests (latLng -> pixel)
     map.attributionControl.setPrefix('Leaflet');
+    // One canvas for every feature: Leaflet finds what a click hits only among
+    // the layers of the canvas on top, so zones and incidents must share it.
     const renderer = L.canvas({ padding: 0.3 });
-    // Incidents on a canvas of their own, above the zones: a pan or zoom
-    // redraws them without the borders' and zones' paths in the same pass.
-    const incidentRenderer = L.canvas({ padding: 0.3, pane: 'markerPane' });
     map.setView([35.95, 36.45], 9);
     if (cfg.tile_url) {
       L.tileLayer(cfg.tile_url, { maxZoom: 19, attribution: 'Tiles: configured server' }).addTo(map);
@@ -246,7 +245,7 @@ export default {
         // Only violations get an outline: one canvas path operation less for
         // the rest, which counts with thousands of incidents.
         const opts = {
-          renderer: incidentRenderer, radius: violating ? 7 : 5, stroke: violating, color: '#111', weight: 3,
+          renderer, radius: violating ? 7 : 5, stroke: violating, color: '#111', weight: 3,
           fillColor: colour, fillOpacity: 0.9,
         };
         let layer;
@@ -272,7 +271,7 @@ export default {
         const p = f.properties;
         const style = { renderer, color: '#0f766e', weight: 2, dashArray: '4 4', fillColor: '#0f766e', fillOpacity: 0.08 };
         const layer = L.geoJSON(f, {
-          style,
+          renderer, style,
           pointToLayer: (_, ll) => L.circle(ll, { ...style, radius: Math.max(p.buffer_m || 0, 150) }),
         });
         layer.bindPopup(() => popupLink(p.activity || 'Notice', `/notices/${encodeURIComponent(p.id)}`, [
