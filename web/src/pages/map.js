@@ -311,6 +311,7 @@ export default {
       const win = windowSel.value;
       const query = {};
       if (win !== 'all') query.from = new Date(Date.now() - Number(win) * 864e5).toISOString().replace(/\.\d+Z$/, 'Z');
+      mapDiv.dataset.from = query.from || '';
       const [z, i, n] = await Promise.all([
         ctx.listAll('/zones', {}, { max: 10000, signal: ctx.signal }),
         ctx.listAll('/incidents', query, { max: 10000, signal: ctx.signal }),
