@@ -5,9 +5,14 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/truce-org/truce/internal/cli.Version=$(VERSION)
 TESTFLAGS ?=
 
-.PHONY: build demo test lint bench fuzz clean
+.PHONY: build demo test lint bench fuzz clean ui
 
-build:
+# The web UI (web/): npm packages from the lockfile, bundled by esbuild into
+# internal/webui/dist, which the binary embeds. Needs Node.js and npm.
+ui:
+	cd web && npm ci --no-audit --no-fund && node build.mjs
+
+build: ui
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/truce
 
 demo: build
@@ -15,7 +20,7 @@ demo: build
 
 # The whole suite, with the race detector; ends with gotestsum's summary line.
 # With TRUCE_TEST_POSTGRES set, the API and office tests run first on PostgreSQL.
-test:
+test: ui
 	$(GO) mod download
 	@if [ -n "$$TRUCE_TEST_POSTGRES" ]; then \
 	  echo "API and office tests on PostgreSQL:"; \
@@ -54,4 +59,5 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin
+	rm -rf bin web/node_modules
+	find internal/webui/dist -mindepth 1 ! -name PLACEHOLDER.txt -delete

@@ -23,6 +23,7 @@ import (
 	"github.com/truce-org/truce/internal/store"
 	"github.com/truce-org/truce/internal/store/postgres"
 	"github.com/truce-org/truce/internal/store/sqlite"
+	"github.com/truce-org/truce/internal/webui"
 )
 
 // DefaultDB is the database used when neither --db nor TRUCE_DB says otherwise.
@@ -126,6 +127,9 @@ type Options struct {
 	EventBuffer int
 	// Heartbeat is the event streams' keep-alive interval; zero for 15 s.
 	Heartbeat time.Duration
+	// TileURL is the web map's optional tile server template; empty keeps
+	// the map offline.
+	TileURL string
 }
 
 // App is a running office: the services over one store, and the API.
@@ -137,6 +141,7 @@ type App struct {
 	Office      *office.Service
 	Accounts    *office.Accounts
 	API         *httpapi.Server
+	handler     http.Handler // the API with the web UI at / and /ui/
 	log         *slog.Logger
 
 	cancel context.CancelFunc
@@ -193,7 +198,8 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 		Office: svc, Accounts: acc, Store: st.Store, Arrangement: arr, Metrics: m, Logger: log, Events: hub,
 	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	a := &App{Storage: st, Arrangement: arr, Metrics: m, Writer: w, Office: svc, Accounts: acc, API: api, log: log, cancel: cancel}
+	a := &App{Storage: st, Arrangement: arr, Metrics: m, Writer: w, Office: svc, Accounts: acc, API: api, log: log, cancel: cancel,
+		handler: webui.Mount(api, webui.Config{TileURL: opt.TileURL})}
 	a.wg.Add(3)
 	go func() { defer a.wg.Done(); w.Run(runCtx) }()
 	go func() { defer a.wg.Done(); follower.Run(runCtx, opt.FollowEvery) }()
@@ -218,8 +224,8 @@ func (a *App) sweepSessions(ctx context.Context) {
 	}
 }
 
-// Handler is the whole HTTP surface.
-func (a *App) Handler() http.Handler { return a.API }
+// Handler is the whole HTTP surface: the API, and the web UI at / and /ui/.
+func (a *App) Handler() http.Handler { return a.handler }
 
 // Close stops the writer (after the requests it holds) and closes storage.
 func (a *App) Close() error {

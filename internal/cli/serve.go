@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/truce-org/truce/internal/webui"
 )
 
 // ServerFlags configure a serving office.
@@ -20,6 +22,7 @@ type ServerFlags struct {
 	FollowNotify bool          `name:"follow-notify" env:"TRUCE_FOLLOW_NOTIFY" default:"true" negatable:"" help:"Wake on the database's notifications of other nodes' appends (PostgreSQL LISTEN/NOTIFY); --no-follow-notify polls only, for engines without it."`
 	FollowEvery  time.Duration `name:"follow-every" env:"TRUCE_FOLLOW_EVERY" default:"1s" help:"How often to poll the journal for other nodes' appends (PostgreSQL also wakes nodes at once)."`
 	AnswerWindow time.Duration `name:"answer-window" env:"TRUCE_ANSWER_WINDOW" default:"72h" help:"How long an accused party has to answer a released incident."`
+	TileURL      string        `name:"tile-url" env:"TRUCE_TILE_URL" help:"Tile server URL template for the web map's base layer (e.g. https://tiles.example.org/{z}/{x}/{y}.png); default: offline country borders only, no tile requests."`
 }
 
 func (f ServerFlags) options(g *Globals, stdio *IO) (Options, error) {
@@ -30,8 +33,11 @@ func (f ServerFlags) options(g *Globals, stdio *IO) (Options, error) {
 	if f.MaxVertices < 4 || f.CheckBurst < 1 || f.CheckEvery <= 0 {
 		return Options{}, fmt.Errorf("--max-vertices must be at least 4, --check-burst at least 1 and --check-every positive")
 	}
+	if err := (webui.Config{TileURL: f.TileURL}).Validate(); err != nil {
+		return Options{}, err
+	}
 	return Options{Origin: f.Origin, MaxBody: f.MaxBody, SessionTTL: f.SessionTTL, TrustProxy: f.TrustProxy, Logger: log,
-		MaxVertices: f.MaxVertices, CheckEvery: f.CheckEvery, CheckBurst: f.CheckBurst, AnswerWindow: f.AnswerWindow, FollowEvery: f.FollowEvery, NoNotify: !f.FollowNotify}, nil
+		MaxVertices: f.MaxVertices, CheckEvery: f.CheckEvery, CheckBurst: f.CheckBurst, AnswerWindow: f.AnswerWindow, FollowEvery: f.FollowEvery, NoNotify: !f.FollowNotify, TileURL: f.TileURL}, nil
 }
 
 // ServeCmd serves the API.
