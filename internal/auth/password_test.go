@@ -305,20 +305,21 @@ func TestDummyVerifyTiming(t *testing.T) {
 	h := NewHasher(Params{Memory: 16 * 1024, Time: 2, Threads: 2, SaltLen: 16, KeyLen: 32}, 1)
 	enc := MustHash(t, h, "pw")
 	ctx := context.Background()
-	best := func(f func()) time.Duration {
-		d := time.Duration(1 << 62)
-		for range 3 {
-			start := time.Now()
-			f()
-			d = min(d, time.Since(start))
-		}
-		return d
+	// Interleaved, best of five each, so a burst of load on this shared
+	// machine hits both alike. The parameters are proven equal by the test
+	// above; this only catches a DummyVerify that skips the work, so it
+	// checks the lower bound alone.
+	verify, dummy := time.Duration(1<<62), time.Duration(1<<62)
+	for range 5 {
+		start := time.Now()
+		_, _ = h.Verify(ctx, "wrong", enc)
+		verify = min(verify, time.Since(start))
+		start = time.Now()
+		_ = h.DummyVerify(ctx, "wrong")
+		dummy = min(dummy, time.Since(start))
 	}
-	verify := best(func() { _, _ = h.Verify(ctx, "wrong", enc) })
-	dummy := best(func() { _ = h.DummyVerify(ctx, "wrong") })
-	// Loose: this only catches a DummyVerify that skips the work.
-	if dummy < verify/2 || dummy > verify*2 {
-		t.Errorf("DummyVerify took %v, Verify %v", dummy, verify)
+	if dummy < verify/3 {
+		t.Errorf("DummyVerify took %v, Verify %v: it skips the work", dummy, verify)
 	}
 }
 
