@@ -1,8 +1,12 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +46,78 @@ var incidents = []incidentSeed{
 		description: "Shelling in the valley, which is still only proposed (illustrative).", response: "dispute"},
 	{day: 96, reporter: "ru", typ: truce.IncidentGrenade, perpetrator: "Free Hills Brigades", lon: 36.37, lat: 36.06, fatalities: 0,
 		description: "Grenade thrown in the hill villages by a force answerable to us (illustrative); not yet answered."},
+}
+
+// background is the routine of the months between the named incidents:
+// a fixed pseudo-random spread (the same on every run) of lesser incidents
+// every two to four days. Most fall outside every zone; some are shelling
+// by Government Forces in the hill villages (violations of ru's pledge,
+// already breached) and some are attacks by the excluded Ash Valley
+// Network on the coastal road (violations no party answers for). The
+// accused party answers each one, so the named grenade stays the one
+// overdue answer.
+func background() []incidentSeed {
+	r := rand.New(rand.NewPCG(2026, 7))
+	outside := []truce.IncidentType{truce.IncidentArmedClash, truce.IncidentShelling, truce.IncidentMovement,
+		truce.IncidentOverflight, truce.IncidentPropertyDestruction, truce.IncidentAbduction}
+	perpetrators := []string{"Government Forces", "Northern Crescent Front", "Ash Valley Network",
+		"Free Hills Brigades", "Coastal Defence Council", "River Towns Alliance"}
+	places := []string{"on the ridge road", "near the river towns", "south of the coastal road", "in the olive groves",
+		"at the old quarry", "on the plain west of the valley"}
+	answers := []string{"accept", "dispute", "comment"}
+	var out []incidentSeed
+	for day := 4; day <= 94; day += 2 + r.IntN(3) {
+		in := incidentSeed{day: day, reporter: []string{"us", "ru"}[r.IntN(2)], fatalities: r.IntN(3)}
+		switch k := r.IntN(6); {
+		case k == 0 && day > 4:
+			in.typ, in.perpetrator = truce.IncidentShelling, "Government Forces"
+			in.lon, in.lat = jitter(r, 36.40, 36.05, 3)
+			in.description = "Shelling reported in the hill villages (illustrative)."
+		case k == 1:
+			in.typ, in.perpetrator = truce.IncidentAttackOnCivilians, "Ash Valley Network"
+			in.lon, in.lat = jitter(r, 36.05, 35.95, 2)
+			in.description = "Attack on a convoy on the coastal road by an excluded group (illustrative)."
+		default:
+			in.typ, in.perpetrator = outside[r.IntN(len(outside))], perpetrators[r.IntN(len(perpetrators))]
+			in.lon, in.lat = awayFromZones(r)
+			in.description = fmt.Sprintf("Routine report: %s %s (illustrative).",
+				strings.ReplaceAll(string(in.typ), "_", " "), places[r.IntN(len(places))])
+		}
+		if in.typ.Hostile() {
+			in.response = answers[r.IntN(len(answers))]
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// jitter returns a point within km of lon, lat.
+func jitter(r *rand.Rand, lon, lat, km float64) (float64, float64) {
+	d, a := km*math.Sqrt(r.Float64()), 2*math.Pi*r.Float64()
+	return round6(lon + d*math.Cos(a)/(111.32*math.Cos(lat*math.Pi/180))), round6(lat + d*math.Sin(a)/110.57)
+}
+
+// awayFromZones returns a point of the demo's area at least 12 km from the
+// centre of every demo zone (the largest reaches 8 km and 1 km of buffer).
+func awayFromZones(r *rand.Rand) (float64, float64) {
+	for {
+		lon, lat := round6(35.95+r.Float64()), round6(35.60+0.8*r.Float64())
+		if !slices.ContainsFunc(zones, func(z zoneSeed) bool {
+			dx := (lon - z.lon) * 111.32 * math.Cos(lat*math.Pi/180)
+			dy := (lat - z.lat) * 110.57
+			return math.Hypot(dx, dy) < 12
+		}) {
+			return lon, lat
+		}
+	}
+}
+
+// allIncidents is the named incidents and the background, by day (the
+// demo's clock only moves forward).
+func allIncidents() []incidentSeed {
+	all := append(slices.Clone(incidents), background()...)
+	slices.SortStableFunc(all, func(a, b incidentSeed) int { return cmp.Compare(a.day, b.day) })
+	return all
 }
 
 var steps = []struct {
@@ -145,7 +221,7 @@ func seedIncidents(ctx context.Context, svc *office.Service, as func(string, tru
 		}
 		return nil
 	}
-	for _, in := range incidents {
+	for _, in := range allIncidents() {
 		if err := runUpdates(in.day); err != nil {
 			return err
 		}

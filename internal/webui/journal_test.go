@@ -89,7 +89,8 @@ func TestBrowserJournalTampered(t *testing.T) {
 	})
 	t.Run("entry", func(t *testing.T) {
 		b := NewBrowser(t)
-		const victim = 3
+		// One of the latest entries: the page's table shows the newest.
+		victim := int(b.Env.JournalSize(t)) - 3
 		b.Intercept("*/api/v1/journal/entries*", func(u string) (int, string, []byte) {
 			pu, _ := url.Parse(u)
 			res := b.Env.Do(t, "us-observer", "GET", "/api/v1/journal/entries?"+pu.RawQuery, nil)
