@@ -56,7 +56,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// perpetrator, the R*Tree: ~200 MB) then stay in memory, where each
 	// new row's random id would otherwise read and write back a page of
 	// each index from disk (docs/benchmarks.md, ACLED import).
-	w, err := sql.Open("sqlite", dsn(path, pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-524288)&_txlock=immediate"))
+	w, err := sql.Open("sqlite", dsn(path, pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-524288)&_pragma=wal_autocheckpoint(8192)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
