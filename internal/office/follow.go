@@ -73,8 +73,9 @@ func (f *Follower) Wrote(apps []Appended) {
 	}
 }
 
-// written takes the events of entries from..to-1 if Wrote told of them all,
-// and forgets those before to.
+// written returns the events of entries from..to-1 if Wrote told of them
+// all, forgetting them then; it forgets any told of before from (caught up
+// already, by reading them back).
 func (f *Follower) written(from, to int64) ([]Event, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
