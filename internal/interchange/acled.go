@@ -31,8 +31,11 @@ type ACLEDOptions struct {
 	// imported ("import"), with the rows done and the total (-1 unknown).
 	Progress func(phase string, done, total int64)
 	// InFlight is how many incident.import entries may be waiting for the
-	// journal at once (default 8): parsing goes on while they commit, and
-	// the writer commits those waiting together.
+	// journal at once (default 32): parsing goes on while they commit, and
+	// the writer commits those waiting together. Large transactions matter:
+	// the new rows' random ids, dates and places dirty pages all over the
+	// indexes, and a transaction writes each dirty page once however many
+	// of its rows changed it.
 	InFlight int
 	// ChunkRows bounds the reports of one entry (default and at most
 	// office.MaxImportIncidents).
@@ -123,7 +126,7 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 		return res, truce.Errorf(truce.EForbidden, "the %s role cannot import incidents", m.Role)
 	}
 	if opt.InFlight <= 0 {
-		opt.InFlight = 8
+		opt.InFlight = 32
 	}
 	if opt.ChunkRows <= 0 || opt.ChunkRows > office.MaxImportIncidents {
 		opt.ChunkRows = office.MaxImportIncidents

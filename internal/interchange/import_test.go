@@ -78,6 +78,18 @@ func TestIncidentImportEntry(t *testing.T) {
 	bad[2].Type = "picnic"
 	dup := slices.Clone(items)
 	dup[3].ID = want[0].ID
+	// The checks that read no state are made before the entry reaches the
+	// writer (office.prepareImport), the others in the writer; a report is
+	// still refused for the first fault in CheckIncidentContent's order:
+	// fields, then actors, then the external record and geometry.
+	nobody := "act_nobody"
+	badExternal := &truce.ExternalRecord{Source: "", ID: "x"}
+	fieldsFirst := slices.Clone(items)
+	fieldsFirst[1].Perpetrator, fieldsFirst[1].Fatalities = &nobody, -1
+	actorFirst := slices.Clone(items)
+	actorFirst[1].Perpetrator, actorFirst[1].External = &nobody, badExternal
+	externalLast := slices.Clone(items)
+	externalLast[1].External = badExternal
 	for _, c := range []struct {
 		name  string
 		ctx   context.Context
@@ -88,6 +100,9 @@ func TestIncidentImportEntry(t *testing.T) {
 		{"bad type", ctx, bad, truce.EInvalid, "incidents[2].type"},
 		{"already released", ctx, dup, truce.EConflict, "incidents[3]"},
 		{"twice", ctx, append(slices.Clone(items), items[0]), truce.EConflict, "incidents[4]"},
+		{"fields before actors", ctx, fieldsFirst, truce.EInvalid, "incidents[1].fatalities"},
+		{"actors before the external record", ctx, actorFirst, truce.EInvalid, "incidents[1].perpetrator"},
+		{"external record", ctx, externalLast, truce.EInvalid, "incidents[1].external.source"},
 		{"analyst", as("us-analyst"), items, truce.EForbidden, ""},
 	} {
 		_, err := svc.ReleaseImported(c.ctx, c.items, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/truce-org/truce"
@@ -24,7 +25,14 @@ type Follower struct {
 	next   int64
 	notify bool
 	poke   chan struct{}
+
+	mu    sync.Mutex
+	wrote map[int64]Event // events of entries this node's writer appended, not yet caught up
 }
+
+// maxWrote bounds the events Wrote keeps for CatchUp; past it, entries are
+// read back from the journal as others' are.
+const maxWrote = 1 << 16
 
 // NewFollower returns a follower that starts after the first `from`
 // entries (those the index was loaded with). With notify false it only
@@ -45,6 +53,53 @@ func (f *Follower) Poke() {
 	case f.poke <- struct{}{}:
 	default:
 	}
+}
+
+// Wrote tells the follower of entries this node's writer just appended
+// (call it from the writer's OnAppend), so that CatchUp takes their events
+// from here rather than reading and parsing each entry back: an import
+// appends entries of hundreds of kilobytes.
+func (f *Follower) Wrote(apps []Appended) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.wrote == nil {
+		f.wrote = map[int64]Event{}
+	}
+	for _, a := range apps {
+		if len(f.wrote) >= maxWrote {
+			return
+		}
+		f.wrote[a.Index] = EventOf(a.Index, a.Entry)
+	}
+}
+
+// written returns the events of entries from..to-1 if Wrote told of them
+// all, forgetting them then; it forgets any told of before from (caught up
+// already, by reading them back).
+func (f *Follower) written(from, to int64) ([]Event, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Event
+	ok := true
+	for i := from; i < to; i++ {
+		ev, known := f.wrote[i]
+		if !known {
+			ok = false
+			break
+		}
+		out = append(out, ev)
+	}
+	if ok {
+		for i := from; i < to; i++ {
+			delete(f.wrote, i)
+		}
+	}
+	for i := range f.wrote {
+		if i < from {
+			delete(f.wrote, i)
+		}
+	}
+	return out, ok
 }
 
 // Run follows until ctx ends, polling every `every` besides wake-ups.
@@ -80,22 +135,27 @@ func (f *Follower) CatchUp(ctx context.Context) error {
 		return err
 	}
 	zones, parties := map[string]bool{}, map[string]bool{}
-	var events []Event
-	if err := f.st.Entries(ctx, f.next, size, func(index int64, note []byte) error {
-		e, err := journal.ParseEntry(note)
-		if err != nil {
-			return fmt.Errorf("entry %d: %w", index, err)
+	events, ok := f.written(f.next, size)
+	if !ok {
+		events = nil
+		if err := f.st.Entries(ctx, f.next, size, func(index int64, note []byte) error {
+			e, err := journal.ParseEntry(note)
+			if err != nil {
+				return fmt.Errorf("entry %d: %w", index, err)
+			}
+			events = append(events, EventOf(index, e))
+			return nil
+		}); err != nil {
+			return err
 		}
-		events = append(events, EventOf(index, e))
-		switch e.Kind {
+	}
+	for _, ev := range events {
+		switch ev.Kind {
 		case truce.KindZoneRelease, truce.KindZoneAcknowledge, truce.KindZoneDispute, truce.KindZoneWithdraw:
-			zones[e.Subject] = true
+			zones[ev.Subject] = true
 		case truce.KindSitesCommit:
-			parties[e.Party] = true
+			parties[ev.Party] = true
 		}
-		return nil
-	}); err != nil {
-		return err
 	}
 	for id := range zones {
 		if err := f.sp.Refresh(ctx, f.st, id); err != nil {

@@ -38,3 +38,28 @@ func FuzzApplyZone(f *testing.F) {
 		}
 	})
 }
+
+// FuzzApplyImport feeds arbitrary incident.import bodies to the fold (which
+// prepares each body, office.prepareImport, then makes the checks that read
+// the state) over a state holding one released zone: it must never panic,
+// and an entry it rejects must leave the state as it was.
+func FuzzApplyImport(f *testing.F) {
+	at := "2026-01-01T00:00:00Z"
+	f.Add([]byte(`{"incidents":[{"id":"inc_a","occurred_at":"` + at + `","type":"shelling","fatalities":0,"description":"","sources":[],"geometry":{"type":"Point","coordinates":[36.05,36.05]}}],"answer_due":"2099-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"incidents":[{"id":"inc_a","occurred_at":"` + at + `","type":"shelling","sources":[],"geometry":{"type":"Point","coordinates":[36.05,36.05]}},{"id":"inc_a","occurred_at":"` + at + `","type":"other","sources":[],"geometry":{"type":"Point","coordinates":[1,1]}}],"answer_due":"2099-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"incidents":[{"id":"inc_b","occurred_at":"` + at + `","type":"air_strike","perpetrator":"act_x","sources":["s"],"external":{"source":"acled","id":"X1","fields":{"a":"b"}},"geometry":{"type":"Point","coordinates":[36.05,36.05]}}],"answer_due":"2099-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"incidents":[],"answer_due":"2099-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"incidents":[{"id":"INC!"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		l := &zoneLog{t: t, st: newState()}
+		l.apply(entry("us", truce.KindZoneRelease, "zone_a", office.ZoneReleaseBody{Version: 1, ZoneContent: content(square)}))
+		before, _ := json.Marshal(l.st.Snapshot())
+		e := entry("us", truce.KindIncidentImport, "imp_a", nil)
+		e.Body = body
+		if err := office.Apply(l.st, l.n, e); err != nil {
+			if after, _ := json.Marshal(l.st.Snapshot()); string(after) != string(before) {
+				t.Fatalf("a rejected incident.import entry changed the state: %v", err)
+			}
+		}
+	})
+}

@@ -91,11 +91,69 @@ func prefixed(k int, err error) error {
 	return &out
 }
 
-func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
-	var b IncidentImportBody
-	if err := decodeBody(e.Body, &b); err != nil {
-		return err
+// preparedImport is the part of an incident.import entry's fold that reads
+// nothing but the entry's body: the body decoded and, for each report, the
+// checks that read no state, in the order the fold makes them. The writer
+// prepares an entry on the goroutine of the caller that asked for it, before
+// the entry waits for the journal, so that the writer's one goroutine only
+// makes the checks that read the state; replaying the journal prepares each
+// entry as it folds it. Either way the result is a function of the entry's
+// body bytes alone, so the fold's outcome is the same.
+type preparedImport struct {
+	err   error // the body does not decode
+	body  IncidentImportBody
+	items []preparedReport
+}
+
+type preparedReport struct {
+	before error // the first refusal before the actors' checks: id, twice, fields
+	after  error // the first refusal after them: external record, geometry
+	geom   geo.Geometry
+	box    [4]float64
+}
+
+// prepareImport decodes an incident.import body and makes the checks of
+// its reports that read no state.
+func prepareImport(body []byte) *preparedImport {
+	pi := &preparedImport{}
+	if pi.err = decodeBody(body, &pi.body); pi.err != nil {
+		return pi
 	}
+	if len(pi.body.Incidents) > MaxImportIncidents {
+		return pi // refused whole by the fold
+	}
+	pi.items = make([]preparedReport, len(pi.body.Incidents))
+	seen := make(map[string]bool, len(pi.body.Incidents))
+	for k, in := range pi.body.Incidents {
+		it := &pi.items[k]
+		if err := checkItemID("incident", in.ID); err != nil {
+			it.before = err
+			continue
+		}
+		if seen[in.ID] {
+			it.before = truce.Errorf(truce.EConflict, "incident %s is twice in the import", in.ID)
+			continue
+		}
+		seen[in.ID] = true
+		if it.before = checkIncidentFields(in.IncidentContent); it.before != nil {
+			continue
+		}
+		if it.geom, it.after = checkIncidentShape(in.IncidentContent, foldLimits); it.after == nil {
+			it.box = BoxOf(it.geom)
+		}
+	}
+	return pi
+}
+
+func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
+	return applyPreparedImport(p, index, e, prepareImport(e.Body))
+}
+
+func applyPreparedImport(p store.Projection, index int64, e truce.Entry, pi *preparedImport) error {
+	if pi.err != nil {
+		return pi.err
+	}
+	b := &pi.body
 	if err := checkItemID("import", e.Subject); err != nil {
 		return err
 	}
@@ -108,19 +166,19 @@ func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
 	c := newImportProjection(p)
 	batch, _ := p.(incidentBatcher)
 	boxes := make([][4]float64, len(b.Incidents))
-	seen := make(map[string]bool, len(b.Incidents))
 	// Check every report before writing any: a refused entry changes nothing.
+	// The checks are CheckIncidentContent's, in its order: those that read
+	// no state were made by prepareImport.
 	for k, in := range b.Incidents {
-		if err := checkItemID("incident", in.ID); err != nil {
+		it := &pi.items[k]
+		if it.before != nil {
+			return prefixed(k, it.before)
+		}
+		if err := checkIncidentActors(c, in.IncidentContent); err != nil {
 			return prefixed(k, err)
 		}
-		if seen[in.ID] {
-			return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is twice in the import", in.ID))
-		}
-		seen[in.ID] = true
-		g, err := CheckIncidentContent(c, in.IncidentContent, foldLimits)
-		if err != nil {
-			return prefixed(k, err)
+		if it.after != nil {
+			return prefixed(k, it.after)
 		}
 		if in.OccurredAt.After(e.Time.Add(futureSkew)) {
 			return prefixed(k, truce.Invalid("occurred_at", "occurred_at is in the future"))
@@ -130,7 +188,7 @@ func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
 				return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", in.ID))
 			}
 		}
-		boxes[k] = BoxOf(g)
+		boxes[k] = it.box
 	}
 	if batch != nil {
 		ids := make([]string, len(b.Incidents))
@@ -171,7 +229,7 @@ func applyIncidentImport(p store.Projection, index int64, e truce.Entry) error {
 		if err != nil {
 			return err
 		}
-		if i.Violations, err = violations(c, &i); err != nil {
+		if i.Violations, err = violationsOf(c, &i, pi.items[k].geom); err != nil {
 			return err
 		}
 		for _, v := range i.Violations {

@@ -85,29 +85,47 @@ type Lookup interface {
 
 // CheckIncidentContent validates a report and returns its geometry.
 func CheckIncidentContent(p Lookup, c truce.IncidentContent, lim geo.Limits) (geo.Geometry, error) {
+	if err := checkIncidentFields(c); err != nil {
+		return geo.Geometry{}, err
+	}
+	if err := checkIncidentActors(p, c); err != nil {
+		return geo.Geometry{}, err
+	}
+	return checkIncidentShape(c, lim)
+}
+
+// checkIncidentFields is the first part of CheckIncidentContent, which
+// reads nothing but c: the checks before the actors'.
+func checkIncidentFields(c truce.IncidentContent) error {
 	if c.OccurredAt.IsZero() {
-		return geo.Geometry{}, truce.Invalid("occurred_at", "occurred_at is required")
+		return truce.Invalid("occurred_at", "occurred_at is required")
 	}
 	if err := checkTime("occurred_at", c.OccurredAt); err != nil {
-		return geo.Geometry{}, err
+		return err
 	}
 	if !c.Type.Valid() {
-		return geo.Geometry{}, truce.Invalid("type", "type %q is not one of the incident types", c.Type)
+		return truce.Invalid("type", "type %q is not one of the incident types", c.Type)
 	}
 	if c.Fatalities < 0 || c.Fatalities > maxFatalities {
-		return geo.Geometry{}, truce.Invalid("fatalities", "fatalities must be between 0 and %d", maxFatalities)
+		return truce.Invalid("fatalities", "fatalities must be between 0 and %d", maxFatalities)
 	}
 	if err := CheckText("description", c.Description, maxText, false); err != nil {
-		return geo.Geometry{}, err
+		return err
 	}
 	if len(c.Sources) > maxSources {
-		return geo.Geometry{}, truce.Invalid("sources", "at most %d sources", maxSources)
+		return truce.Invalid("sources", "at most %d sources", maxSources)
 	}
 	for i, s := range c.Sources {
 		if err := CheckText(fmt.Sprintf("sources[%d]", i), s, maxSource, true); err != nil {
-			return geo.Geometry{}, err
+			return err
 		}
 	}
+	return nil
+}
+
+// checkIncidentActors is the part of CheckIncidentContent that reads the
+// state: the perpetrator and target must be actors.
+func checkIncidentActors(p Lookup, c truce.IncidentContent) error {
 	for _, a := range []struct {
 		field string
 		id    *string
@@ -116,11 +134,17 @@ func CheckIncidentContent(p Lookup, c truce.IncidentContent, lim geo.Limits) (ge
 			continue
 		}
 		if ok, err := p.ActorExists(*a.id); err != nil {
-			return geo.Geometry{}, err
+			return err
 		} else if !ok {
-			return geo.Geometry{}, truce.Invalid(a.field, "no actor %q", *a.id)
+			return truce.Invalid(a.field, "no actor %q", *a.id)
 		}
 	}
+	return nil
+}
+
+// checkIncidentShape is the last part of CheckIncidentContent, which reads
+// nothing but c: the external record and the geometry.
+func checkIncidentShape(c truce.IncidentContent, lim geo.Limits) (geo.Geometry, error) {
 	if err := CheckExternal(c.External); err != nil {
 		return geo.Geometry{}, err
 	}
@@ -149,13 +173,21 @@ func widen(b [4]float64, d float64) store.Box {
 // force at occurred_at (within its validity) the incident meets within the
 // zone's buffer, with the accused party's commitment covering it then.
 func violations(p store.Projection, i *truce.Incident) ([]truce.Violation, error) {
-	out := []truce.Violation{}
 	if i.Status == truce.IncidentDraft || !i.Type.Hostile() {
-		return out, nil
+		return []truce.Violation{}, nil
 	}
 	g, err := geo.Parse(i.Geometry, foldLimits)
 	if err != nil {
 		return nil, GeometryError("geometry", err)
+	}
+	return violationsOf(p, i, g)
+}
+
+// violationsOf is violations of i whose geometry, parsed, is g.
+func violationsOf(p store.Projection, i *truce.Incident, g geo.Geometry) ([]truce.Violation, error) {
+	out := []truce.Violation{}
+	if i.Status == truce.IncidentDraft || !i.Type.Hostile() {
+		return out, nil
 	}
 	zones, err := p.ZonesMeeting(store.Box(i.BBox))
 	if err != nil {

@@ -49,6 +49,7 @@ type Appended struct {
 type pending struct {
 	req  Request
 	body json.RawMessage
+	prep *preparedImport // an incident.import's body prepared (prepareImport), else nil
 	done chan result
 }
 
@@ -128,6 +129,11 @@ func (w *Writer) Append(ctx context.Context, r Request) (Appended, error) {
 		return Appended{}, fmt.Errorf("office: marshal %s body: %w", r.Kind, err)
 	}
 	p := &pending{req: r, body: body, done: make(chan result, 1)}
+	if r.Kind == truce.KindIncidentImport {
+		// Decoded and checked as far as the state is not read here, on the
+		// caller's goroutine, from the very bytes the entry will hold.
+		p.prep = prepareImport(body)
+	}
 	select {
 	case w.reqs <- p:
 	case <-ctx.Done():
@@ -298,7 +304,13 @@ func (w *Writer) appendBatch(tx store.AppendTx, batch []*pending, results []resu
 			V: truce.EntryVersion, ID: truce.NewID("ent"), Party: p.req.Party, Member: p.req.Member,
 			Kind: p.req.Kind, Subject: p.req.Subject, Time: now, PartySeq: seq + 1, Body: p.body,
 		}
-		if err := Apply(tx, index, e); err != nil {
+		apply := Apply
+		if p.prep != nil {
+			apply = func(tx store.Projection, index int64, e truce.Entry) error {
+				return applyPreparedImport(tx, index, e, p.prep)
+			}
+		}
+		if err := apply(tx, index, e); err != nil {
 			var te *truce.Error
 			if errors.As(err, &te) {
 				results[i].err = err

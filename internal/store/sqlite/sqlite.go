@@ -50,8 +50,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	// The one writing connection keeps a large transaction's pages and
 	// statement journals in memory rather than spilling them to disk
-	// mid-transaction (an incident.import entry writes thousands of rows).
-	w, err := sql.Open("sqlite", dsn(path, pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate"))
+	// mid-transaction (an incident.import entry writes thousands of rows),
+	// and keeps up to 512 MiB of pages (the cache grows only as pages are
+	// read): the indexes of a million incidents (id, occurred_at,
+	// perpetrator, the R*Tree: ~200 MB) then stay in memory, where each
+	// new row's random id would otherwise read and write back a page of
+	// each index from disk (docs/benchmarks.md, ACLED import).
+	w, err := sql.Open("sqlite", dsn(path, pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-524288)&_pragma=wal_autocheckpoint(8192)&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
