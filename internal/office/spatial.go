@@ -22,6 +22,10 @@ import (
 // may leave it except the site's zone, for the site's owner's probe log.
 type Spatial struct {
 	refresh sync.Mutex // one zone re-read at a time (the writer's and the follower's)
+	// swap makes re-indexing a zone (remove its versions, insert the new
+	// ones) atomic for Check: a check between the two would miss the zone
+	// and answer clear.
+	swap sync.RWMutex
 
 	zones geo.Index[versionKey]
 	sites geo.Index[string]
@@ -78,6 +82,8 @@ func (sp *Spatial) Refresh(ctx context.Context, st store.Store, id string) error
 	defer sp.refresh.Unlock()
 	z, err := st.Zone(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
+		sp.swap.Lock()
+		defer sp.swap.Unlock()
 		sp.removeZone(id)
 		return nil
 	}
@@ -112,34 +118,48 @@ func (sp *Spatial) OnAppend(ctx context.Context, st store.Store, log *slog.Logge
 // the latest when it is not (it awaits acknowledgement). A withdrawn zone
 // is removed.
 func (sp *Spatial) PutZone(z truce.Zone) error {
-	sp.removeZone(z.ID)
-	if z.Status == truce.ZoneWithdrawn || len(z.Versions) == 0 {
-		return nil
+	type version struct {
+		n      int
+		g      geo.Geometry
+		buffer float64
 	}
+	var versions []version
 	iz := &indexedZone{latest: z.Latest().ZoneContent}
 	put := func(v *truce.ZoneVersion) error {
 		g, err := geo.ParsePolygonal(v.Geometry, foldLimits)
 		if err != nil {
 			return fmt.Errorf("spatial: zone %s version %d: %w", z.ID, v.Version, err)
 		}
-		sp.zones.Insert(versionKey{z.ID, v.Version}, g, v.BufferM)
+		versions = append(versions, version{v.Version, g, v.BufferM})
 		return nil
 	}
-	if v := z.VersionOf(z.InForce); v != nil {
-		c := v.ZoneContent
-		iz.inForce = &c
-		if err := put(v); err != nil {
-			return err
+	live := z.Status != truce.ZoneWithdrawn && len(z.Versions) > 0
+	if live {
+		if v := z.VersionOf(z.InForce); v != nil {
+			c := v.ZoneContent
+			iz.inForce = &c
+			if err := put(v); err != nil {
+				return err
+			}
 		}
-	}
-	if l := z.Latest(); l.Version != z.InForce {
-		iz.pending = l.Status
-		if err := put(l); err != nil {
-			return err
+		if l := z.Latest(); l.Version != z.InForce {
+			iz.pending = l.Status
+			if err := put(l); err != nil {
+				return err
+			}
 		}
 	}
 	z.Versions = nil
 	iz.zone = z
+	sp.swap.Lock()
+	defer sp.swap.Unlock()
+	sp.removeZone(z.ID)
+	if !live {
+		return nil
+	}
+	for _, v := range versions {
+		sp.zones.Insert(versionKey{z.ID, v.n}, v.g, v.buffer)
+	}
 	sp.mu.Lock()
 	sp.zone[z.ID] = iz
 	sp.mu.Unlock()
@@ -180,6 +200,8 @@ type SiteHit struct {
 // buffer plus bufferM during [from, until), strongest reason first per zone,
 // and the sites it met (for the owners' probe logs, never for the caller).
 func (sp *Spatial) Check(q geo.Geometry, bufferM float64, from time.Time, until *time.Time, now time.Time) (truce.Deconfliction, []SiteHit) {
+	sp.swap.RLock()
+	defer sp.swap.RUnlock()
 	var keys []versionKey
 	sp.zones.Search(q, bufferM, func(k versionKey) bool { keys = append(keys, k); return true })
 	var siteIDs []string

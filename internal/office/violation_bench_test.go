@@ -50,7 +50,7 @@ func openBenchStore(b *testing.B) *sqlite.DB {
 
 // benchZone is a released zone with one version, in force since
 // benchSince, settled as the fold settles it (box included).
-func benchZone(b *testing.B, id string, geometry []byte, bufferM float64) truce.Zone {
+func benchZone(b testing.TB, id string, geometry []byte, bufferM float64) truce.Zone {
 	b.Helper()
 	g, err := geo.ParsePolygonal(geometry, foldLimits)
 	if err != nil {
