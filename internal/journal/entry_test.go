@@ -337,3 +337,34 @@ func TestValidOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestSignEntryReadBack checks that SignEntry's read-back, which reads the
+// body apart, signs exactly json.Marshal's line and refuses what a verifier
+// would refuse.
+func TestSignEntryReadBack(t *testing.T) {
+	f := newFixture(t)
+	signer, keys := f.signers["us"], f.keys
+	base := testEntry(1, "us", 1)
+	for _, body := range []string{`{}`, ` { "a" : [1, 2, {"b": "<&>"}] } `, `[]`, `"x"`, `0`, `{"body":{"id":1}}`} {
+		e := base
+		e.Body = json.RawMessage(body)
+		msg, err := SignEntry(e, signer)
+		if err != nil {
+			t.Fatalf("body %s: %v", body, err)
+		}
+		line, _ := json.Marshal(e)
+		if !bytes.HasPrefix(msg, append(line, '\n')) {
+			t.Errorf("body %s: signed text %q, want %q", body, msg, line)
+		}
+		if _, err := OpenEntry(msg, keys); err != nil {
+			t.Errorf("body %s: verifier refuses what was signed: %v", body, err)
+		}
+	}
+	for _, body := range []string{` null`, "null\n", `{`, `{"a":}`, `nul`} {
+		e := base
+		e.Body = json.RawMessage(body)
+		if msg, err := SignEntry(e, signer); err == nil {
+			t.Errorf("body %q: signed %q, want an error", body, msg)
+		}
+	}
+}
