@@ -58,40 +58,97 @@ func (t *appendTx) ExistingIncidents(ids []string) (map[string]bool, error) {
 	return existingIDs(t.ctx, t.tx, "incidents", "", ids)
 }
 
+// The statements of InsertIncidents. Whole chunks are inserted by one
+// statement prepared with the append queries. OR FAIL: the fold has checked
+// that no id is taken, and a failure still rolls the whole append back, so
+// SQLite keeps no statement journal (a copy of every page a statement
+// touches) to undo part of a statement. The R*Tree rows are inserted one by
+// one for the same reason: a statement writing a virtual table keeps one if
+// it writes more than a row (see migration 00006).
+var (
+	qInsertIncidents = `INSERT OR FAIL INTO incidents(rowid, id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc) VALUES ` +
+		placeholders(batchRows, incidentColumns+1)
+	qInsertIncidentBox = "INSERT INTO incidents_box VALUES (?, ?, ?, ?, ?)"
+	qLastIncidentRowid = "SELECT COALESCE(MAX(rowid), 0) FROM incidents"
+	qInsertViolations  = `INSERT OR FAIL INTO incident_violations(incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
+		by_perpetrator, by_answerable_party, by_zone) VALUES `
+)
+
+// incidentColumns is the number of incidentArgs.
+const incidentColumns = 11
+
 // InsertIncidents writes new released incidents (ids not yet in the
 // projection) with their violation rows: PutIncident for each, in fewer
-// statements.
+// statements. The incidents' documents are encoded on another goroutine a
+// chunk ahead of the inserts.
 func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 	// In id order, so that the inserts into the id index walk it once from
 	// left to right instead of jumping about it.
 	is = slices.Clone(is)
 	slices.SortFunc(is, func(a, b truce.Incident) int { return strings.Compare(a.ID, b.ID) })
-	for start := 0; start < len(is); start += batchRows {
-		part := is[start:min(len(is), start+batchRows)]
-		args := make([]any, 0, 11*len(part))
-		var vrows [][]any
-		for _, i := range part {
-			a, err := incidentArgs(i)
-			if err != nil {
-				return fmt.Errorf("sqlite: insert incident %q: %w", i.ID, err)
+	q := txQuerier{t}
+	var rowid int64
+	if err := q.QueryRowContext(t.ctx, qLastIncidentRowid).Scan(&rowid); err != nil {
+		return fmt.Errorf("sqlite: last incident rowid: %w", err)
+	}
+	type chunk struct {
+		args  []any // rowid and incidentArgs, row after row
+		vrows [][]any
+		err   error
+	}
+	chunks := make(chan chunk, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(is); start += batchRows {
+			part := is[start:min(len(is), start+batchRows)]
+			c := chunk{args: make([]any, 0, (incidentColumns+1)*len(part))}
+			for k, i := range part {
+				a, err := incidentArgs(i)
+				if err != nil {
+					c.err = fmt.Errorf("sqlite: insert incident %q: %w", i.ID, err)
+					break
+				}
+				c.args = append(append(c.args, rowid+int64(start+k)+1), a...)
+				c.vrows = append(c.vrows, violationRows(i)...)
 			}
-			args = append(args, a...)
-			vrows = append(vrows, violationRows(i)...)
+			select {
+			case chunks <- c:
+			case <-stop:
+				return
+			}
+			if c.err != nil {
+				return
+			}
 		}
-		q := `INSERT INTO incidents(id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc) VALUES ` +
-			placeholders(len(part), 11)
-		if _, err := t.tx.ExecContext(t.ctx, q, args...); err != nil {
+	}()
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		rows := len(c.args) / (incidentColumns + 1)
+		query := qInsertIncidents
+		if rows != batchRows {
+			query = qInsertIncidents[:strings.Index(qInsertIncidents, "VALUES ")+len("VALUES ")] + placeholders(rows, incidentColumns+1)
+		}
+		if _, err := q.ExecContext(t.ctx, query, c.args...); err != nil {
 			return fmt.Errorf("sqlite: insert incidents: %w", err)
 		}
-		for vs := 0; vs < len(vrows); vs += batchRows {
-			vpart := vrows[vs:min(len(vrows), vs+batchRows)]
+		for k := range rows {
+			// rowid, then min_lon, min_lat, max_lon, max_lat at 6 to 9.
+			a := c.args[(incidentColumns+1)*k:]
+			if _, err := q.ExecContext(t.ctx, qInsertIncidentBox, a[0], a[6], a[8], a[7], a[9]); err != nil {
+				return fmt.Errorf("sqlite: insert incident box: %w", err)
+			}
+		}
+		for vs := 0; vs < len(c.vrows); vs += batchRows {
+			vpart := c.vrows[vs:min(len(c.vrows), vs+batchRows)]
 			vargs := make([]any, 0, 9*len(vpart))
 			for _, r := range vpart {
 				vargs = append(vargs, r...)
 			}
-			q := `INSERT INTO incident_violations(incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
-				by_perpetrator, by_answerable_party, by_zone) VALUES ` + placeholders(len(vpart), 9)
-			if _, err := t.tx.ExecContext(t.ctx, q, vargs...); err != nil {
+			if _, err := t.tx.ExecContext(t.ctx, qInsertViolations+placeholders(len(vpart), 9), vargs...); err != nil {
 				return fmt.Errorf("sqlite: insert incident violations: %w", err)
 			}
 		}

@@ -54,6 +54,8 @@ const (
 		perpetrator = excluded.perpetrator, has_violation = excluded.has_violation,
 		min_lon = excluded.min_lon, min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
 		entry = excluded.entry, doc = excluded.doc`
+	// The R*Tree row of an incident just written (see migration 00006).
+	qPutIncidentBox   = "INSERT OR REPLACE INTO incidents_box SELECT rowid, min_lon, max_lon, min_lat, max_lat FROM incidents WHERE id = ?"
 	qDeleteViolations = "DELETE FROM incident_violations WHERE incident_id = ?"
 	qPutViolation     = `INSERT INTO incident_violations(incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
 		by_perpetrator, by_answerable_party, by_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -125,6 +127,9 @@ func (p projection) PutIncident(i truce.Incident) error {
 	}
 	if _, err := p.q.ExecContext(p.ctx, qPutIncident, args...); err != nil {
 		return fmt.Errorf("sqlite: put incident %q: %w", i.ID, err)
+	}
+	if _, err := p.q.ExecContext(p.ctx, qPutIncidentBox, i.ID); err != nil {
+		return fmt.Errorf("sqlite: put incident %q box: %w", i.ID, err)
 	}
 	if _, err := p.q.ExecContext(p.ctx, qDeleteViolations, i.ID); err != nil {
 		return fmt.Errorf("sqlite: put incident %q violations: %w", i.ID, err)

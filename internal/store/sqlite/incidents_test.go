@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,4 +139,99 @@ func TestViolationCountsPlan(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The incidents' R*Tree holds one row per incident, at its box, however
+// the incident was written: many at once (an import), one at a time, or
+// rewritten elsewhere; a refused batch leaves none behind.
+func TestIncidentBoxes(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"))
+	ctx := t.Context()
+	incident := func(id string, lon, lat float64) truce.Incident {
+		return truce.Incident{ID: id, Owner: "us", Status: truce.IncidentReported,
+			IncidentContent: truce.IncidentContent{OccurredAt: t0, Type: truce.IncidentShelling,
+				Geometry: json.RawMessage(fmt.Sprintf(`{"type":"Point","coordinates":[%g,%g]}`, lon, lat))},
+			Violations: []truce.Violation{}, CreatedAt: t0, UpdatedAt: t0, BBox: [4]float64{lon, lat, lon, lat}, Entry: 1}
+	}
+	// Two whole chunks and part of one, in no particular order.
+	var batch []truce.Incident
+	for k := range 2*batchRows + 7 {
+		batch = append(batch, incident(fmt.Sprintf("inc_%03d", (k*37)%(2*batchRows+7)), 30+float64(k)/100, 50))
+	}
+	moved := incident("inc_001", 10, 10)
+	single := incident("inc_single", -5, -5)
+	err := db.Append(ctx, func(tx store.AppendTx) error {
+		if err := tx.(*appendTx).InsertIncidents(batch); err != nil {
+			return err
+		}
+		if err := tx.PutIncident(single); err != nil {
+			return err
+		}
+		return tx.PutIncident(moved)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(wantRows int) {
+		t.Helper()
+		rows, err := db.read.QueryContext(ctx, `SELECT i.doc, b.min_lon, b.max_lon, b.min_lat, b.max_lat
+			FROM incidents i LEFT JOIN incidents_box b ON b.id = i.rowid`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var doc string
+			var minLon, maxLon, minLat, maxLat *float64
+			if err := rows.Scan(&doc, &minLon, &maxLon, &minLat, &maxLat); err != nil {
+				t.Fatal(err)
+			}
+			var i truce.Incident
+			if err := json.Unmarshal([]byte(doc), &i); err != nil {
+				t.Fatal(err)
+			}
+			if minLon == nil {
+				t.Errorf("%s has no R*Tree row", i.ID)
+				continue
+			}
+			// The R*Tree keeps 32-bit floats, rounded outwards.
+			b := i.BBox
+			if *minLon > b[0] || *minLat > b[1] || *maxLon < b[2] || *maxLat < b[3] ||
+				b[0]-*minLon > 1e-4 || b[1]-*minLat > 1e-4 || *maxLon-b[2] > 1e-4 || *maxLat-b[3] > 1e-4 {
+				t.Errorf("%s: R*Tree box [%g %g %g %g], want %v", i.ID, *minLon, *minLat, *maxLon, *maxLat, b)
+			}
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		var boxes int
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incidents_box").Scan(&boxes); err != nil {
+			t.Fatal(err)
+		}
+		if n != wantRows || boxes != wantRows {
+			t.Errorf("%d incidents and %d R*Tree rows, want %d of each", n, boxes, wantRows)
+		}
+	}
+	check(len(batch) + 1)
+	var found []string
+	err = db.Append(ctx, func(tx store.AppendTx) error {
+		return tx.EachIncidentMeeting(store.Box{9, 9, 11, 11}, func(i truce.Incident) error {
+			found = append(found, i.ID)
+			return nil
+		})
+	})
+	if err != nil || len(found) != 1 || found[0] != "inc_001" {
+		t.Errorf("incidents meeting the moved one's new place: %v, %v", found, err)
+	}
+
+	// A batch with a taken id writes nothing.
+	err = db.Append(ctx, func(tx store.AppendTx) error {
+		return tx.(*appendTx).InsertIncidents([]truce.Incident{incident("inc_new", 1, 1), incident("inc_002", 2, 2)})
+	})
+	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Errorf("a taken id: %v, want a UNIQUE constraint failure", err)
+	}
+	check(len(batch) + 1)
 }
