@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -140,13 +141,11 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 	bad := map[int]bool{}
 	names := map[string]string{} // folded actor name -> name as first read
 	first := map[string]int{}    // event_id_cnty -> line of its good row
-	err := eachRow(open, &res, func(ev acled.Event, rerr *acled.RowError) error {
+	check := func(ev acled.Event) *acled.RowError { return checkRow(ctx, svc, ev) }
+	err := eachChecked(open, &res, check, func(ev acled.Event, rerr *acled.RowError) error {
 		res.Rows++
 		if res.Rows%10_000 == 0 {
 			progress("check", int64(res.Rows), -1)
-		}
-		if rerr == nil {
-			rerr = checkRow(ctx, svc, ev)
 		}
 		if rerr == nil {
 			if l, dup := first[ev.EventID]; dup {
@@ -192,17 +191,25 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 	var chunk []office.ImportedIncident
 	var drafts []string
 	size, done := 0, 0
-	flush := func() {
+	// Each entry is encoded and prepared here, one at a time, and waited
+	// for on a goroutine of its own: the entries waiting for the journal
+	// cost no CPU, and the writer's goroutine competes with this one only.
+	flush := func() error {
 		if len(chunk) == 0 {
-			return
+			return nil
 		}
 		items, ds := chunk, drafts
 		chunk, drafts, size = nil, nil, 0
 		res.Entries++
+		wait, err := svc.SubmitImported(gctx, items, ds)
+		if err != nil {
+			return err
+		}
 		g.Go(func() error {
-			_, err := svc.ReleaseImported(gctx, items, ds)
+			_, err := wait(gctx)
 			return err
 		})
+		return nil
 	}
 	var imported struct{ fresh, existing int }
 	// Rows are checked against what the party already holds a group at a
@@ -236,7 +243,9 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 			in := office.ImportedIncident{ID: id, IncidentContent: c}
 			n := office.ImportSize(in)
 			if len(chunk) >= opt.ChunkRows || (len(chunk) > 0 && size+n > office.MaxImportBody) {
-				flush()
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 			chunk = append(chunk, in)
 			size += n
@@ -268,7 +277,7 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 		err = handle()
 	}
 	if err == nil {
-		flush()
+		err = flush()
 	}
 	if werr := g.Wait(); werr != nil && err == nil {
 		err = werr
@@ -317,6 +326,83 @@ func eachRow(open func() (io.ReadCloser, error), res *ACLEDResult, fn func(acled
 		}
 	}
 }
+
+// eachChecked is eachRow with check's verdict on each row that parsed:
+// check runs on every core, a block of rows at a time, ahead of fn, which
+// is called in file order on the caller's goroutine.
+func eachChecked(open func() (io.ReadCloser, error), res *ACLEDResult, check func(acled.Event) *acled.RowError,
+	fn func(acled.Event, *acled.RowError) error) error {
+	const blockRows = 256
+	type block struct {
+		evs  []acled.Event
+		errs []*acled.RowError
+		done chan struct{}
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	work := make(chan *block, workers)
+	ordered := make(chan *block, 2*workers) // bounds how far reading runs ahead
+	stop := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		b := &block{done: make(chan struct{})}
+		send := func() bool {
+			select {
+			case ordered <- b:
+			case <-stop:
+				return false
+			}
+			work <- b
+			b = &block{done: make(chan struct{})}
+			return true
+		}
+		readErr = eachRow(open, res, func(ev acled.Event, rerr *acled.RowError) error {
+			b.evs, b.errs = append(b.evs, ev), append(b.errs, rerr)
+			if len(b.evs) == blockRows && !send() {
+				return errStopped
+			}
+			return nil
+		})
+		if readErr == nil && len(b.evs) > 0 {
+			send()
+		}
+	}()
+	for range workers {
+		go func() {
+			for b := range work {
+				for k, ev := range b.evs {
+					if b.errs[k] == nil {
+						b.errs[k] = check(ev)
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	var err error
+	for b := range ordered {
+		<-b.done
+		for k, ev := range b.evs {
+			if err == nil {
+				err = fn(ev, b.errs[k])
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err != nil {
+		close(stop)
+		for b := range ordered { // let the reader and the workers finish
+			<-b.done
+		}
+		return err
+	}
+	return readErr
+}
+
+var errStopped = errors.New("interchange: stopped")
 
 // checkRow checks a parsed row as the office will check its incident.
 func checkRow(ctx context.Context, svc *office.Service, ev acled.Event) *acled.RowError {

@@ -71,7 +71,7 @@ func BenchmarkImportACLED1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	f.Close()
-	var parse, imp time.Duration
+	var parse, imp, checked time.Duration
 	var violations int
 	for b.Loop() {
 		b.StopTimer()
@@ -92,7 +92,11 @@ func BenchmarkImportACLED1M(b *testing.B) {
 
 		t0 = time.Now()
 		res, err := interchange.ImportACLED(ctx, e.App.Office, func() (io.ReadCloser, error) { return os.Open(path) },
-			interchange.ACLEDOptions{Release: true})
+			interchange.ACLEDOptions{Release: true, Progress: func(phase string, done, total int64) {
+				if phase == "check" && done == total {
+					checked += time.Since(t0)
+				}
+			}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,6 +114,7 @@ func BenchmarkImportACLED1M(b *testing.B) {
 	k := float64(b.N)
 	b.ReportMetric(imp.Seconds()/k, "import-s")
 	b.ReportMetric(parse.Seconds()/k, "csv-parse-s")
+	b.ReportMetric(checked.Seconds()/k, "check-pass-s")
 	b.ReportMetric(imp.Seconds()/parse.Seconds(), "import/parse")
 	b.ReportMetric(float64(rows)*k/imp.Seconds(), "rows/s")
 	b.ReportMetric(float64(violations), "violating-incidents")

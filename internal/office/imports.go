@@ -127,12 +127,23 @@ func ImportSize(in ImportedIncident) int {
 // reports that were drafts of the caller's party, which are removed once
 // released.
 func (s *Service) ReleaseImported(ctx context.Context, items []ImportedIncident, drafts []string) (Appended, error) {
-	m, err := caller(ctx)
+	wait, err := s.SubmitImported(ctx, items, drafts)
 	if err != nil {
 		return Appended{}, err
 	}
+	return wait(ctx)
+}
+
+// SubmitImported is ReleaseImported in two steps: it checks and encodes
+// the entry on the caller's goroutine and queues it for the journal; wait
+// returns once it is written (and the drafts removed), or refused.
+func (s *Service) SubmitImported(ctx context.Context, items []ImportedIncident, drafts []string) (wait func(context.Context) (Appended, error), err error) {
+	m, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := requireRole(m, "release incidents", truce.RoleOfficial); err != nil {
-		return Appended{}, err
+		return nil, err
 	}
 	for k := range items {
 		if items[k].Sources == nil {
@@ -141,25 +152,31 @@ func (s *Service) ReleaseImported(ctx context.Context, items []ImportedIncident,
 		// The geometry in canonical form, as a release of a draft has it.
 		g, err := geo.Parse(items[k].Geometry, s.limits)
 		if err != nil {
-			return Appended{}, prefixed(k, GeometryError("geometry", err))
+			return nil, prefixed(k, GeometryError("geometry", err))
 		}
 		if items[k].Geometry, err = g.MarshalJSON(); err != nil {
-			return Appended{}, err
+			return nil, err
 		}
 	}
-	app, err := s.writer.Append(ctx, Request{
+	written, err := s.writer.Submit(ctx, Request{
 		Party: m.Party, Member: m.Username, Kind: truce.KindIncidentImport, Subject: truce.NewID("imp"),
 		Body: IncidentImportBody{Incidents: items, AnswerDue: s.clock().Add(s.answerWindow)},
 	})
 	if err != nil {
-		return Appended{}, err
+		return nil, err
 	}
-	for _, id := range drafts {
-		if err := s.store.DeleteIncidentDraft(ctx, m.Party, id); err != nil {
-			s.log.Error("delete released incident draft", "incident", id, "err", err)
+	return func(ctx context.Context) (Appended, error) {
+		app, err := written(ctx)
+		if err != nil {
+			return Appended{}, err
 		}
-	}
-	return app, nil
+		for _, id := range drafts {
+			if err := s.store.DeleteIncidentDraft(ctx, m.Party, id); err != nil {
+				s.log.Error("delete released incident draft", "incident", id, "err", err)
+			}
+		}
+		return app, nil
+	}, nil
 }
 
 // CheckZoneInput validates a new zone as CreateZone would, writing nothing.

@@ -124,9 +124,23 @@ var errStopped = &truce.Error{Code: truce.EUnavailable, Message: "the journal wr
 
 // Append submits r and waits until its entry is durable, or rejected.
 func (w *Writer) Append(ctx context.Context, r Request) (Appended, error) {
+	wait, err := w.Submit(ctx, r)
+	if err != nil {
+		return Appended{}, err
+	}
+	return wait(ctx)
+}
+
+// Submit encodes r's body (and prepares an incident.import's) on the
+// caller's goroutine, queues r for the journal and returns without waiting
+// for it: wait returns when the entry is durable, or rejected. A caller
+// with many entries to write keeps its preparing to one goroutine this way
+// while they wait, instead of many goroutines competing for the cores with
+// the writer's one.
+func (w *Writer) Submit(ctx context.Context, r Request) (wait func(context.Context) (Appended, error), err error) {
 	body, err := json.Marshal(r.Body)
 	if err != nil {
-		return Appended{}, fmt.Errorf("office: marshal %s body: %w", r.Kind, err)
+		return nil, fmt.Errorf("office: marshal %s body: %w", r.Kind, err)
 	}
 	p := &pending{req: r, body: body, done: make(chan result, 1)}
 	if r.Kind == truce.KindIncidentImport {
@@ -137,14 +151,16 @@ func (w *Writer) Append(ctx context.Context, r Request) (Appended, error) {
 	select {
 	case w.reqs <- p:
 	case <-ctx.Done():
-		return Appended{}, ctx.Err()
+		return nil, ctx.Err()
 	}
-	select {
-	case res := <-p.done:
-		return res.app, res.err
-	case <-ctx.Done():
-		return Appended{}, ctx.Err()
-	}
+	return func(ctx context.Context) (Appended, error) {
+		select {
+		case res := <-p.done:
+			return res.app, res.err
+		case <-ctx.Done():
+			return Appended{}, ctx.Err()
+		}
+	}, nil
 }
 
 // Run commits batches until ctx is done; requests still queued then are refused.
