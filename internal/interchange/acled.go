@@ -31,12 +31,15 @@ type ACLEDOptions struct {
 	// Progress, when set, is called as rows are checked ("check") and
 	// imported ("import"), with the rows done and the total (-1 unknown).
 	Progress func(phase string, done, total int64)
+	// CommitEntries is how many incident.import entries are committed
+	// together, in one transaction (default 16, 32,000 reports). Large
+	// transactions matter: the new rows' random ids, dates and places dirty
+	// pages all over the indexes, and a transaction writes each dirty page
+	// once however many of its rows changed it. Other appends to the
+	// journal wait for such a commit (one to two seconds).
+	CommitEntries int
 	// InFlight is how many incident.import entries may be waiting for the
-	// journal at once (default 32): parsing goes on while they commit, and
-	// the writer commits those waiting together. Large transactions matter:
-	// the new rows' random ids, dates and places dirty pages all over the
-	// indexes, and a transaction writes each dirty page once however many
-	// of its rows changed it.
+	// journal at once (default 32): reading goes on while they commit.
 	InFlight int
 	// ChunkRows bounds the reports of one entry (default and at most
 	// office.MaxImportIncidents).
@@ -129,6 +132,9 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 	if opt.InFlight <= 0 {
 		opt.InFlight = 32
 	}
+	if opt.CommitEntries <= 0 {
+		opt.CommitEntries = 16
+	}
 	if opt.ChunkRows <= 0 || opt.ChunkRows > office.MaxImportIncidents {
 		opt.ChunkRows = office.MaxImportIncidents
 	}
@@ -187,21 +193,20 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 
 	// Pass 2: import the good rows not imported before.
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(opt.InFlight)
+	g.SetLimit(max(1, opt.InFlight/opt.CommitEntries))
 	var chunk []office.ImportedIncident
 	var drafts []string
+	var entries []office.ImportChunk
 	size, done := 0, 0
-	// Each entry is encoded and prepared here, one at a time, and waited
-	// for on a goroutine of its own: the entries waiting for the journal
-	// cost no CPU, and the writer's goroutine competes with this one only.
-	flush := func() error {
-		if len(chunk) == 0 {
+	// Entries are encoded and prepared here, one at a time, and waited for
+	// on a goroutine a group: the entries waiting for the journal cost no
+	// CPU, and the writer's goroutine competes with this one only.
+	submit := func() error {
+		if len(entries) == 0 {
 			return nil
 		}
-		items, ds := chunk, drafts
-		chunk, drafts, size = nil, nil, 0
-		res.Entries++
-		wait, err := svc.SubmitImported(gctx, items, ds)
+		wait, err := svc.SubmitImported(gctx, entries...)
+		entries = nil
 		if err != nil {
 			return err
 		}
@@ -210,6 +215,17 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 			return err
 		})
 		return nil
+	}
+	flush := func() error {
+		if len(chunk) > 0 {
+			entries = append(entries, office.ImportChunk{Items: chunk, Drafts: drafts})
+			chunk, drafts, size = nil, nil, 0
+			res.Entries++
+		}
+		if len(entries) < opt.CommitEntries {
+			return nil
+		}
+		return submit()
 	}
 	var imported struct{ fresh, existing int }
 	// Rows are checked against what the party already holds a group at a
@@ -277,7 +293,9 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 		err = handle()
 	}
 	if err == nil {
-		err = flush()
+		if err = flush(); err == nil {
+			err = submit()
+		}
 	}
 	if werr := g.Wait(); werr != nil && err == nil {
 		err = werr

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +73,7 @@ func BenchmarkImportACLED1M(b *testing.B) {
 	}
 	f.Close()
 	var parse, imp, checked time.Duration
+	var written int64
 	var violations int
 	for b.Loop() {
 		b.StopTimer()
@@ -90,6 +92,7 @@ func BenchmarkImportACLED1M(b *testing.B) {
 		}
 		parse += time.Since(t0)
 
+		w0 := writtenBytes()
 		t0 = time.Now()
 		res, err := interchange.ImportACLED(ctx, e.App.Office, func() (io.ReadCloser, error) { return os.Open(path) },
 			interchange.ACLEDOptions{Release: true, Progress: func(phase string, done, total int64) {
@@ -101,6 +104,7 @@ func BenchmarkImportACLED1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		imp += time.Since(t0)
+		written += writtenBytes() - w0
 		if res.Imported != rows {
 			b.Fatalf("imported %d of %d rows", res.Imported, rows)
 		}
@@ -118,6 +122,26 @@ func BenchmarkImportACLED1M(b *testing.B) {
 	b.ReportMetric(imp.Seconds()/parse.Seconds(), "import/parse")
 	b.ReportMetric(float64(rows)*k/imp.Seconds(), "rows/s")
 	b.ReportMetric(float64(violations), "violating-incidents")
+	if written > 0 {
+		b.ReportMetric(float64(written)/k/(1<<20), "written-MiB")
+	}
+}
+
+// writtenBytes is what this process has written so far (Linux's
+// /proc/self/io wchar: to files, pipes and sockets, whether or not it has
+// reached the disk), 0 where that is not known.
+func writtenBytes() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for l := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 func violationCount(b *testing.B, e *testenv.Env) int {

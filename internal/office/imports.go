@@ -1,6 +1,7 @@
 package office
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
@@ -127,17 +128,29 @@ func ImportSize(in ImportedIncident) int {
 // reports that were drafts of the caller's party, which are removed once
 // released.
 func (s *Service) ReleaseImported(ctx context.Context, items []ImportedIncident, drafts []string) (Appended, error) {
-	wait, err := s.SubmitImported(ctx, items, drafts)
+	wait, err := s.SubmitImported(ctx, ImportChunk{Items: items, Drafts: drafts})
 	if err != nil {
 		return Appended{}, err
 	}
-	return wait(ctx)
+	apps, err := wait(ctx)
+	if err != nil {
+		return Appended{}, err
+	}
+	return apps[0], nil
 }
 
-// SubmitImported is ReleaseImported in two steps: it checks and encodes
-// the entry on the caller's goroutine and queues it for the journal; wait
-// returns once it is written (and the drafts removed), or refused.
-func (s *Service) SubmitImported(ctx context.Context, items []ImportedIncident, drafts []string) (wait func(context.Context) (Appended, error), err error) {
+// ImportChunk is what one incident.import entry releases: reports, and
+// those of them that were drafts of the caller's party.
+type ImportChunk struct {
+	Items  []ImportedIncident
+	Drafts []string
+}
+
+// SubmitImported is ReleaseImported for several entries at once, in two
+// steps: it checks and encodes the entries on the caller's goroutine and
+// queues them for the journal, to be committed together; wait returns once
+// they are written (and the drafts removed), or with the first refusal.
+func (s *Service) SubmitImported(ctx context.Context, chunks ...ImportChunk) (wait func(context.Context) ([]Appended, error), err error) {
 	m, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -145,37 +158,48 @@ func (s *Service) SubmitImported(ctx context.Context, items []ImportedIncident, 
 	if err := requireRole(m, "release incidents", truce.RoleOfficial); err != nil {
 		return nil, err
 	}
-	for k := range items {
-		if items[k].Sources == nil {
-			items[k].Sources = []string{}
+	reqs := make([]Request, len(chunks))
+	for c, chunk := range chunks {
+		items := chunk.Items
+		for k := range items {
+			if items[k].Sources == nil {
+				items[k].Sources = []string{}
+			}
+			// The geometry in canonical form, as a release of a draft has it.
+			g, err := geo.Parse(items[k].Geometry, s.limits)
+			if err != nil {
+				return nil, prefixed(k, GeometryError("geometry", err))
+			}
+			if items[k].Geometry, err = g.MarshalJSON(); err != nil {
+				return nil, err
+			}
 		}
-		// The geometry in canonical form, as a release of a draft has it.
-		g, err := geo.Parse(items[k].Geometry, s.limits)
-		if err != nil {
-			return nil, prefixed(k, GeometryError("geometry", err))
-		}
-		if items[k].Geometry, err = g.MarshalJSON(); err != nil {
-			return nil, err
+		reqs[c] = Request{
+			Party: m.Party, Member: m.Username, Kind: truce.KindIncidentImport, Subject: truce.NewID("imp"),
+			Body: IncidentImportBody{Incidents: items, AnswerDue: s.clock().Add(s.answerWindow)},
 		}
 	}
-	written, err := s.writer.Submit(ctx, Request{
-		Party: m.Party, Member: m.Username, Kind: truce.KindIncidentImport, Subject: truce.NewID("imp"),
-		Body: IncidentImportBody{Incidents: items, AnswerDue: s.clock().Add(s.answerWindow)},
-	})
+	waits, err := s.writer.SubmitGroup(ctx, reqs)
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context) (Appended, error) {
-		app, err := written(ctx)
-		if err != nil {
-			return Appended{}, err
-		}
-		for _, id := range drafts {
-			if err := s.store.DeleteIncidentDraft(ctx, m.Party, id); err != nil {
-				s.log.Error("delete released incident draft", "incident", id, "err", err)
+	return func(ctx context.Context) ([]Appended, error) {
+		apps := make([]Appended, len(waits))
+		var first error
+		for c, wait := range waits {
+			app, err := wait(ctx)
+			if err != nil {
+				first = cmp.Or(first, err)
+				continue
+			}
+			apps[c] = app
+			for _, id := range chunks[c].Drafts {
+				if err := s.store.DeleteIncidentDraft(ctx, m.Party, id); err != nil {
+					s.log.Error("delete released incident draft", "incident", id, "err", err)
+				}
 			}
 		}
-		return app, nil
+		return apps, first
 	}, nil
 }
 

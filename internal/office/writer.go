@@ -70,7 +70,7 @@ type Writer struct {
 	now      func() time.Time
 	maxBatch int
 
-	reqs chan *pending
+	reqs chan []*pending // a group of requests goes into one batch
 
 	mu        sync.Mutex
 	listeners []func([]Appended)
@@ -90,7 +90,7 @@ func NewWriter(st store.Store, signers Signers, cfg WriterConfig) *Writer {
 	w := &Writer{
 		store: st, signers: signers, origin: cfg.Origin, log: cfg.Logger,
 		observer: cfg.Observer, now: cfg.Now, maxBatch: cfg.MaxBatch,
-		reqs: make(chan *pending, 4096),
+		reqs: make(chan []*pending, 4096),
 	}
 	if w.now == nil {
 		w.now = time.Now
@@ -138,29 +138,49 @@ func (w *Writer) Append(ctx context.Context, r Request) (Appended, error) {
 // while they wait, instead of many goroutines competing for the cores with
 // the writer's one.
 func (w *Writer) Submit(ctx context.Context, r Request) (wait func(context.Context) (Appended, error), err error) {
-	body, err := json.Marshal(r.Body)
+	waits, err := w.SubmitGroup(ctx, []Request{r})
 	if err != nil {
-		return nil, fmt.Errorf("office: marshal %s body: %w", r.Kind, err)
+		return nil, err
 	}
-	p := &pending{req: r, body: body, done: make(chan result, 1)}
-	if r.Kind == truce.KindIncidentImport {
-		// Decoded and checked as far as the state is not read here, on the
-		// caller's goroutine, from the very bytes the entry will hold.
-		p.prep = prepareImport(body)
+	return waits[0], nil
+}
+
+// SubmitGroup is Submit for requests the writer takes together into one
+// batch, so one transaction: a bulk import's way of committing many
+// entries at once (each entry is still folded, and may be refused, on its
+// own). Others' appends wait for the group's commit.
+func (w *Writer) SubmitGroup(ctx context.Context, rs []Request) (waits []func(context.Context) (Appended, error), err error) {
+	group := make([]*pending, len(rs))
+	for k, r := range rs {
+		body, err := json.Marshal(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("office: marshal %s body: %w", r.Kind, err)
+		}
+		p := &pending{req: r, body: body, done: make(chan result, 1)}
+		if r.Kind == truce.KindIncidentImport {
+			// Decoded and checked as far as the state is not read here, on
+			// the caller's goroutine, from the very bytes the entry will hold.
+			p.prep = prepareImport(body)
+		}
+		group[k] = p
 	}
 	select {
-	case w.reqs <- p:
+	case w.reqs <- group:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return func(ctx context.Context) (Appended, error) {
-		select {
-		case res := <-p.done:
-			return res.app, res.err
-		case <-ctx.Done():
-			return Appended{}, ctx.Err()
+	waits = make([]func(context.Context) (Appended, error), len(group))
+	for k, p := range group {
+		waits[k] = func(ctx context.Context) (Appended, error) {
+			select {
+			case res := <-p.done:
+				return res.app, res.err
+			case <-ctx.Done():
+				return Appended{}, ctx.Err()
+			}
 		}
-	}, nil
+	}
+	return waits, nil
 }
 
 // Run commits batches until ctx is done; requests still queued then are refused.
@@ -170,13 +190,15 @@ func (w *Writer) Run(ctx context.Context) {
 	for {
 		batch = batch[:0]
 		select {
-		case p := <-w.reqs:
-			batch = append(batch, p)
+		case g := <-w.reqs:
+			batch = append(batch, g...)
 		case <-ctx.Done():
 			for {
 				select {
-				case p := <-w.reqs:
-					p.done <- result{err: errStopped}
+				case g := <-w.reqs:
+					for _, p := range g {
+						p.done <- result{err: errStopped}
+					}
 				default:
 					return
 				}
@@ -185,8 +207,8 @@ func (w *Writer) Run(ctx context.Context) {
 	fill:
 		for len(batch) < w.maxBatch {
 			select {
-			case p := <-w.reqs:
-				batch = append(batch, p)
+			case g := <-w.reqs:
+				batch = append(batch, g...)
 			default:
 				break fill
 			}
@@ -199,8 +221,8 @@ func (w *Writer) Run(ctx context.Context) {
 		linger:
 			for len(batch) < w.maxBatch {
 				select {
-				case p := <-w.reqs:
-					batch = append(batch, p)
+				case g := <-w.reqs:
+					batch = append(batch, g...)
 				case <-timer.C:
 					break linger
 				}

@@ -124,6 +124,60 @@ func TestGroupCommit(t *testing.T) {
 	<-done
 }
 
+// TestSubmitGroup: a group's entries are committed in one batch, in order,
+// each folded on its own: one refused takes no index and the others are
+// written; callers wait for each apart.
+func TestSubmitGroup(t *testing.T) {
+	e := testenv.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	obs := &countingObserver{}
+	w := office.NewWriter(e.App.Storage.Store, e.App.Storage.Ring, office.WriterConfig{Origin: e.App.Arrangement.Origin, Observer: obs})
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	actor := firstActor(t, e)
+	before := e.JournalSize(t)
+	var reqs []office.Request
+	for k, subject := range []string{actor, "act_nonexistent", actor, actor} {
+		reqs = append(reqs, office.Request{Party: "us", Member: "us-official", Kind: truce.KindDesignationSet,
+			Subject: subject, Body: office.DesignationSetBody{Party: "us", Designation: truce.DesignationExcluded, Note: fmt.Sprint(k)}})
+	}
+	waits, err := w.SubmitGroup(ctx, reqs)
+	if err != nil || len(waits) != len(reqs) {
+		t.Fatalf("submit group: %d waits, %v", len(waits), err)
+	}
+	var got []int64
+	for k, wait := range waits {
+		app, err := wait(ctx)
+		if k == 1 {
+			if truce.ErrorCode(err) != truce.ENotFound {
+				t.Errorf("refused entry of the group: %v, want not found", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("entry %d of the group: %v", k, err)
+		}
+		got = append(got, app.Index)
+	}
+	if want := []int64{before, before + 1, before + 2}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("indexes %v, want %v", got, want)
+	}
+	if obs.batches.Load() != 1 || obs.entries.Load() != 3 {
+		t.Errorf("%d batches of %d entries in all, want one of 3", obs.batches.Load(), obs.entries.Load())
+	}
+	// A group refused before it is queued (its body does not encode) writes nothing.
+	if _, err := w.SubmitGroup(ctx, []office.Request{reqs[0], {Party: "us", Member: "us-official", Kind: truce.KindDesignationSet,
+		Subject: actor, Body: func() {}}}); err == nil {
+		t.Error("a group with a body that does not encode was queued")
+	}
+	cancel()
+	<-done
+	if n := e.JournalSize(t); n != before+3 {
+		t.Errorf("journal size %d, want %d", n, before+3)
+	}
+}
+
 func TestWriterStopsCleanly(t *testing.T) {
 	e := testenv.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
