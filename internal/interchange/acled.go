@@ -197,7 +197,7 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 	var chunk []office.ImportedIncident
 	var drafts []string
 	var entries []office.ImportChunk
-	size, done := 0, 0
+	size, done, groupSize := 0, 0, 1
 	// Entries are encoded and prepared here, one at a time, and waited for
 	// on a goroutine a group: the entries waiting for the journal cost no
 	// CPU, and the writer's goroutine competes with this one only.
@@ -222,9 +222,12 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 			chunk, drafts, size = nil, nil, 0
 			res.Entries++
 		}
-		if len(entries) < opt.CommitEntries {
+		if len(entries) < groupSize {
 			return nil
 		}
+		// The first groups are small, so that the journal's writer has
+		// something to commit while the next are prepared.
+		groupSize = min(2*groupSize, opt.CommitEntries)
 		return submit()
 	}
 	var imported struct{ fresh, existing int }

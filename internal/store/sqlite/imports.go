@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/truce-org/truce"
 )
@@ -79,8 +80,8 @@ const incidentColumns = 11
 
 // InsertIncidents writes new released incidents (ids not yet in the
 // projection) with their violation rows: PutIncident for each, in fewer
-// statements. The incidents' documents are encoded on another goroutine a
-// chunk ahead of the inserts.
+// statements. The incidents' documents are encoded ahead of the inserts
+// (encodedChunks).
 func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 	// In id order, so that the inserts into the id index walk it once from
 	// left to right instead of jumping about it.
@@ -91,41 +92,13 @@ func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 	if err := q.QueryRowContext(t.ctx, qLastIncidentRowid).Scan(&rowid); err != nil {
 		return fmt.Errorf("sqlite: last incident rowid: %w", err)
 	}
-	type chunk struct {
-		args  []any // rowid and incidentArgs, row after row
-		vrows [][]any
-		err   error
-	}
-	chunks := make(chan chunk, 2)
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		defer close(chunks)
-		for start := 0; start < len(is); start += batchRows {
-			part := is[start:min(len(is), start+batchRows)]
-			c := chunk{args: make([]any, 0, (incidentColumns+1)*len(part))}
-			for k, i := range part {
-				a, err := incidentArgs(i)
-				if err != nil {
-					c.err = fmt.Errorf("sqlite: insert incident %q: %w", i.ID, err)
-					break
-				}
-				c.args = append(append(c.args, rowid+int64(start+k)+1), a...)
-				c.vrows = append(c.vrows, violationRows(i)...)
-			}
-			select {
-			case chunks <- c:
-			case <-stop:
-				return
-			}
-			if c.err != nil {
-				return
-			}
-		}
-	}()
-	for c := range chunks {
-		if c.err != nil {
-			return c.err
+	chunks := newEncodedChunks(is, rowid)
+	defer chunks.stop()
+	go chunks.help()
+	for k := range chunks.out {
+		c, err := chunks.get(k)
+		if err != nil {
+			return err
 		}
 		rows := len(c.args) / (incidentColumns + 1)
 		query := qInsertIncidents
@@ -135,9 +108,9 @@ func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 		if _, err := q.ExecContext(t.ctx, query, c.args...); err != nil {
 			return fmt.Errorf("sqlite: insert incidents: %w", err)
 		}
-		for k := range rows {
+		for j := range rows {
 			// rowid, then min_lon, min_lat, max_lon, max_lat at 6 to 9.
-			a := c.args[(incidentColumns+1)*k:]
+			a := c.args[(incidentColumns+1)*j:]
 			if _, err := q.ExecContext(t.ctx, qInsertIncidentBox, a[0], a[6], a[8], a[7], a[9]); err != nil {
 				return fmt.Errorf("sqlite: insert incident box: %w", err)
 			}
@@ -154,6 +127,82 @@ func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 		}
 	}
 	return nil
+}
+
+// encodedChunks encodes the rows of InsertIncidents a chunk at a time, in
+// a helper goroutine and in the inserting one: the inserting goroutine
+// encodes the next chunk no one has taken rather than wait for the helper,
+// which on a busy machine may not get a core in time.
+type encodedChunks struct {
+	is      []truce.Incident
+	rowid   int64 // the rowid before the first row's
+	out     []encodedChunk
+	ready   []chan struct{}
+	next    atomic.Int64 // the next chunk to take
+	stopped atomic.Bool
+}
+
+type encodedChunk struct {
+	args  []any // rowid and incidentArgs, row after row
+	vrows [][]any
+	err   error
+}
+
+func newEncodedChunks(is []truce.Incident, rowid int64) *encodedChunks {
+	n := (len(is) + batchRows - 1) / batchRows
+	c := &encodedChunks{is: is, rowid: rowid, out: make([]encodedChunk, n), ready: make([]chan struct{}, n)}
+	for k := range c.ready {
+		c.ready[k] = make(chan struct{})
+	}
+	return c
+}
+
+// take encodes the next chunk no one has taken; false when none is left.
+func (c *encodedChunks) take() bool {
+	if c.stopped.Load() {
+		return false
+	}
+	k := int(c.next.Add(1) - 1)
+	if k >= len(c.out) {
+		return false
+	}
+	start := k * batchRows
+	part := c.is[start:min(len(c.is), start+batchRows)]
+	out := encodedChunk{args: make([]any, 0, (incidentColumns+1)*len(part))}
+	for j, i := range part {
+		a, err := incidentArgs(i)
+		if err != nil {
+			out.err = fmt.Errorf("sqlite: insert incident %q: %w", i.ID, err)
+			break
+		}
+		out.args = append(append(out.args, c.rowid+int64(start+j)+1), a...)
+		out.vrows = append(out.vrows, violationRows(i)...)
+	}
+	c.out[k] = out
+	close(c.ready[k])
+	return true
+}
+
+func (c *encodedChunks) help() {
+	for c.take() {
+	}
+}
+
+func (c *encodedChunks) stop() { c.stopped.Store(true) }
+
+// get returns chunk k, encoding others meanwhile if it is not ready.
+func (c *encodedChunks) get(k int) (encodedChunk, error) {
+	for {
+		select {
+		case <-c.ready[k]:
+			return c.out[k], c.out[k].err
+		default:
+		}
+		if !c.take() {
+			<-c.ready[k]
+			return c.out[k], c.out[k].err
+		}
+	}
 }
 
 // ExistingIncidents says which of ids are released incidents.
