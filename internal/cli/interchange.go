@@ -88,7 +88,7 @@ func (c *ImportACLEDCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 	defer app.Close()
 	bars := map[string]*progress{}
 	res, err := interchange.ImportACLED(ctx, app.Office, func() (io.ReadCloser, error) { return os.Open(c.File) }, interchange.ACLEDOptions{
-		Release: c.Release, SkipBad: c.SkipBad,
+		Release: c.Release, SkipBad: c.SkipBad, GCPercent: interchange.BulkGCPercent(),
 		Progress: func(phase string, done, total int64) {
 			label := map[string]string{"check": "checking", "import": "importing"}[phase]
 			b := bars[phase]

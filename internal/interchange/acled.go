@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -44,6 +46,21 @@ type ACLEDOptions struct {
 	// ChunkRows bounds the reports of one entry (default and at most
 	// office.MaxImportIncidents).
 	ChunkRows int
+	// GCPercent, when above 0, is the garbage collector's target (as
+	// GOGC) while the import runs, for the whole process: an import
+	// allocates much and keeps little, and collecting less often leaves
+	// more of the cores to it (see docs/benchmarks.md). The command line
+	// sets BulkGCPercent.
+	GCPercent int
+}
+
+// BulkGCPercent is the garbage collector's target for a bulk import run
+// by the command line: 400, unless the operator chose one with GOGC (0).
+func BulkGCPercent() int {
+	if os.Getenv("GOGC") != "" {
+		return 0
+	}
+	return 400
 }
 
 // ACLEDResult is what an import did.
@@ -128,6 +145,9 @@ func ImportACLED(ctx context.Context, svc *office.Service, open func() (io.ReadC
 		return res, truce.Errorf(truce.EForbidden, "only officials release incidents (import without --release for drafts)")
 	case m.Role != truce.RoleOfficial && m.Role != truce.RoleAnalyst:
 		return res, truce.Errorf(truce.EForbidden, "the %s role cannot import incidents", m.Role)
+	}
+	if opt.GCPercent > 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(opt.GCPercent))
 	}
 	if opt.InFlight <= 0 {
 		opt.InFlight = 32

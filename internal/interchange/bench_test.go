@@ -95,7 +95,7 @@ func BenchmarkImportACLED1M(b *testing.B) {
 		w0 := writtenBytes()
 		t0 = time.Now()
 		res, err := interchange.ImportACLED(ctx, e.App.Office, func() (io.ReadCloser, error) { return os.Open(path) },
-			interchange.ACLEDOptions{Release: true, Progress: func(phase string, done, total int64) {
+			interchange.ACLEDOptions{Release: true, GCPercent: interchange.BulkGCPercent(), Progress: func(phase string, done, total int64) {
 				if phase == "check" && done == total {
 					checked += time.Since(t0)
 				}
