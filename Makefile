@@ -21,6 +21,8 @@ demo: build
 # The whole suite, with the race detector; ends with gotestsum's summary line.
 # With TRUCE_TEST_POSTGRES set, the API and office tests run first on PostgreSQL.
 test: ui
+	@echo "The web UI's journal verifier against Go's vectors:"
+	cd web && node --test test/
 	$(GO) mod download
 	@if [ -n "$$TRUCE_TEST_POSTGRES" ]; then \
 	  echo "API and office tests on PostgreSQL:"; \
