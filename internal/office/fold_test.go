@@ -2,6 +2,8 @@ package office_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +99,40 @@ func TestApplyDesignationsAndDispute(t *testing.T) {
 	}
 	if a.CreatedBy != "us" || a.Entry != 0 {
 		t.Fatalf("actor %+v", a)
+	}
+}
+
+// CheckExternal names the first bad field in key order, whatever order the
+// map gives, and accepts a good record.
+func TestCheckExternalFirstBadField(t *testing.T) {
+	good := &truce.ExternalRecord{Source: "acled", ID: "EXA1", Fields: map[string]string{}}
+	for k := range 40 {
+		good.Fields[fmt.Sprintf("f%02d", k)] = "fine"
+	}
+	if err := office.CheckExternal(good); err != nil {
+		t.Fatalf("good record: %v", err)
+	}
+	bad := &truce.ExternalRecord{Source: "acled", ID: "EXA1", Fields: map[string]string{}}
+	for k := range 30 {
+		bad.Fields[fmt.Sprintf("f%02d", k)] = "fine"
+	}
+	bad.Fields["f07"] = "bell\a"
+	bad.Fields["f21"] = strings.Repeat("x", 1001)
+	bad.Fields["f03"] = "nul\x00"
+	for range 50 {
+		err := office.CheckExternal(bad)
+		var te *truce.Error
+		if !errors.As(err, &te) || te.Field != "external.fields.f03" {
+			t.Fatalf("bad record: %v, want the error of external.fields.f03", err)
+		}
+	}
+	bad.Fields["f03"] = "fine"
+	if err := office.CheckExternal(bad); err == nil || !strings.Contains(err.Error(), "f07") {
+		t.Fatalf("bad record: %v, want f07's error", err)
+	}
+	delete(bad.Fields, "f07")
+	bad.Fields[""] = "no key"
+	if err := office.CheckExternal(bad); err == nil || !strings.Contains(err.Error(), "external.fields") {
+		t.Fatalf("empty key: %v", err)
 	}
 }

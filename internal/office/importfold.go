@@ -62,6 +62,19 @@ func CheckExternal(x *truce.ExternalRecord) error {
 	if len(x.Fields) > maxExternalCount {
 		return truce.Invalid("external.fields", "at most %d external fields", maxExternalCount)
 	}
+	// Most records are good: check them in the map's order, without
+	// sorting; only a bad one is checked again in key order, so that the
+	// error names the first bad field whatever the map's order.
+	good := true
+	for k, v := range x.Fields {
+		if CheckText("external.fields", k, 100, true) != nil || CheckText("external.fields", v, maxExternalField, false) != nil {
+			good = false
+			break
+		}
+	}
+	if good {
+		return nil
+	}
 	for _, k := range slices.Sorted(maps.Keys(x.Fields)) {
 		if err := CheckText("external.fields", k, 100, true); err != nil {
 			return err
