@@ -120,7 +120,8 @@ type Options struct {
 	// FollowEvery is how often a node polls the journal for other nodes'
 	// appends besides the store's notifications; zero for one second.
 	FollowEvery time.Duration
-	// NoNotify follows by polling alone (engines without LISTEN/NOTIFY).
+	// NoNotify follows by polling alone (engines without LISTEN/NOTIFY);
+	// other nodes' HQ changes then reach event streams at their heartbeat.
 	NoNotify bool
 	// EventBuffer is how many events a slow event stream may fall behind
 	// before it is dropped (to resume by Last-Event-ID); zero for 256.
@@ -204,6 +205,23 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	go func() { defer a.wg.Done(); w.Run(runCtx) }()
 	go func() { defer a.wg.Done(); follower.Run(runCtx, opt.FollowEvery) }()
 	go func() { defer a.wg.Done(); a.sweepSessions(runCtx) }()
+	if hw, ok := st.Store.(store.HQWatcher); ok && !opt.NoNotify {
+		parties, err := hw.WatchHQ(runCtx)
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		a.wg.Go(func() {
+			for {
+				select {
+				case party := <-parties:
+					svc.HQWake().Nudge(party)
+				case <-runCtx.Done():
+					return
+				}
+			}
+		})
+	}
 	return a, nil
 }
 

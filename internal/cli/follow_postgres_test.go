@@ -51,22 +51,8 @@ func twoNodes(t *testing.T, slow testenv.Option) {
 
 	// An event stream on node B, open before anything happens on A.
 	srv := httptest.NewServer(b.Handler())
-	defer srv.Close()
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events", nil)
-	req.Header.Set("Authorization", "Bearer "+e.Token(t, "ru-observer"))
-	resp, err := srv.Client().Do(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("events on node B: %v %v", resp, err)
-	}
-	defer resp.Body.Close()
-	lines := make(chan string, 1024)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	t.Cleanup(srv.Close) // after the stream's body is closed (cleanups run last first)
+	lines := openStream(t, srv, e.Token(t, "ru-observer"))
 
 	name, cat := "Two-node zone (illustrative)", domain.CategoryCivilian
 	z, err := a.Office.CreateZone(as("us-analyst"), office.ZoneInput{
@@ -81,17 +67,7 @@ func twoNodes(t *testing.T, slow testenv.Option) {
 	}
 	released := time.Now()
 	// Node B's stream announces the release within a second.
-	for seen := false; !seen; {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatal("node B's event stream ended")
-			}
-			seen = strings.HasPrefix(l, "data: ") && strings.Contains(l, z.ID) && strings.Contains(l, "zone.release")
-		case <-time.After(time.Second - time.Since(released)):
-			t.Fatal("node B's event stream did not announce the release within a second")
-		}
-	}
+	waitEvent(t, lines, released.Add(time.Second), z.ID, `"kind":"zone.release"`)
 	check := domain.Check{Geometry: json.RawMessage(`{"type":"Point","coordinates":[50.005,50.005]}`), From: time.Now().Add(time.Hour)}
 	for {
 		d, err := b.Office.Deconflict(as("ru-planner"), check)
@@ -155,5 +131,90 @@ func twoNodes(t *testing.T, slow testenv.Option) {
 	}
 	if res.Size < 64 {
 		t.Fatalf("journal of %d entries", res.Size)
+	}
+}
+
+// TestTwoNodesHQEvents: a draft saved through node A reaches a stream of
+// its party on node B at once (PostgreSQL NOTIFY), not at the stream's
+// heartbeat, which is slowed to an hour; another party's stream on B hears
+// nothing of it.
+func TestTwoNodesHQEvents(t *testing.T) {
+	slow := func(o *cli.Options) { o.FollowEvery, o.Heartbeat = time.Hour, time.Hour }
+	e := testenv.NewPostgres(t, slow)
+	b := e.Node(t, slow)
+	srv := httptest.NewServer(b.Handler())
+	t.Cleanup(srv.Close) // after the streams' bodies are closed (cleanups run last first)
+	stream := func(user string) <-chan string { return openStream(t, srv, e.Token(t, user)) }
+	ours, theirs := stream("us-analyst"), stream("ru-analyst")
+	// Both streams are open (their first heartbeat would take an hour):
+	// give node B's LISTEN and the streams' subscriptions a moment.
+	time.Sleep(300 * time.Millisecond)
+
+	name, cat := "Two-node draft (illustrative)", domain.CategoryCivilian
+	z, err := e.App.Office.CreateZone(as("us-analyst"), office.ZoneInput{
+		Geometry: json.RawMessage(`{"type":"Polygon","coordinates":[[[51,51],[51.01,51],[51.01,51.01],[51,51.01],[51,51]]]}`),
+		Name:     &name, Category: &cat,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := time.Now()
+	waitEvent(t, ours, saved.Add(3*time.Second), z.ID, `"kind":"hq.zone"`)
+	t.Logf("node B's stream heard of node A's draft after %v", time.Since(saved).Round(time.Millisecond))
+	quiet := time.After(300 * time.Millisecond)
+	for {
+		select {
+		case l, ok := <-theirs:
+			if !ok {
+				t.Fatal("ru's stream on node B ended")
+			}
+			if strings.Contains(l, z.ID) {
+				t.Fatalf("ru's stream on node B shows us's draft: %s", l)
+			}
+		case <-quiet:
+			return
+		}
+	}
+}
+
+// openStream opens GET /api/v1/events on srv with token and returns its
+// lines; the stream is closed when the test ends.
+func openStream(t *testing.T, srv *httptest.Server, token string) <-chan string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("events: %v %v", resp, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	lines := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines
+}
+
+// waitEvent waits until deadline for a data line of lines naming subject
+// and holding kind.
+func waitEvent(t *testing.T, lines <-chan string, deadline time.Time, subject, kind string) {
+	t.Helper()
+	timeout := time.After(time.Until(deadline))
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the event stream ended")
+			}
+			if strings.HasPrefix(l, "data: ") && strings.Contains(l, subject) && strings.Contains(l, kind) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %s event of %s in the stream by the deadline", kind, subject)
+		}
 	}
 }

@@ -19,7 +19,7 @@ type ServerFlags struct {
 	MaxVertices  int           `name:"max-vertices" env:"TRUCE_MAX_VERTICES" default:"10000" help:"Most positions a geometry may have."`
 	CheckEvery   time.Duration `name:"check-every" env:"TRUCE_CHECK_EVERY" default:"2s" help:"Each party may make one deconfliction check or notice per this interval, beyond its burst."`
 	CheckBurst   int           `name:"check-burst" env:"TRUCE_CHECK_BURST" default:"30" help:"Deconfliction checks and notices a party may make at once."`
-	FollowNotify bool          `name:"follow-notify" env:"TRUCE_FOLLOW_NOTIFY" default:"true" negatable:"" help:"Wake on the database's notifications of other nodes' appends (PostgreSQL LISTEN/NOTIFY); --no-follow-notify polls only, for engines without it."`
+	FollowNotify bool          `name:"follow-notify" env:"TRUCE_FOLLOW_NOTIFY" default:"true" negatable:"" help:"Wake on the database's notifications of other nodes' appends and HQ changes (PostgreSQL LISTEN/NOTIFY); --no-follow-notify polls only, for engines without it."`
 	FollowEvery  time.Duration `name:"follow-every" env:"TRUCE_FOLLOW_EVERY" default:"1s" help:"How often to poll the journal for other nodes' appends (PostgreSQL also wakes nodes at once)."`
 	AnswerWindow time.Duration `name:"answer-window" env:"TRUCE_ANSWER_WINDOW" default:"72h" help:"How long an accused party has to answer a released incident."`
 	TileURL      string        `name:"tile-url" env:"TRUCE_TILE_URL" help:"Tile server URL template for the web map's base layer (e.g. https://tiles.example.org/{z}/{x}/{y}.png); default: offline country borders only, no tile requests."`

@@ -9,9 +9,10 @@ import (
 
 // Wake tells each party's live event streams that its HQ changed. It is
 // only a nudge: the streams read what changed from the store by sequence
-// number, so a lost or coalesced nudge loses nothing. It is per process:
-// a stream hears of the HQ changes made through its own node at once, and
-// of others' at the next nudge or reconnection.
+// number, so a lost or coalesced nudge loses nothing. A stream hears of
+// the HQ changes made through its own node at once, of other nodes' at
+// once where the store tells of them (store.HQWatcher), else at its next
+// heartbeat or reconnection.
 type Wake struct {
 	mu   sync.Mutex
 	subs map[string]map[chan struct{}]struct{}
@@ -37,13 +38,21 @@ func (w *Wake) Subscribe(party string) (<-chan struct{}, func()) {
 	}
 }
 
-func (w *Wake) nudge(party string) {
+func (w *Wake) nudge(party string) { w.Nudge(party) }
+
+// Nudge tells party's streams that its HQ changed; "" tells every party's.
+func (w *Wake) Nudge(party string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for c := range w.subs[party] {
-		select {
-		case c <- struct{}{}:
-		default:
+	for p, subs := range w.subs {
+		if party != "" && p != party {
+			continue
+		}
+		for c := range subs {
+			select {
+			case c <- struct{}{}:
+			default:
+			}
 		}
 	}
 }

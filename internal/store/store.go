@@ -89,6 +89,17 @@ type Watcher interface {
 	WatchAppends(ctx context.Context) (<-chan struct{}, error)
 }
 
+// HQWatcher is implemented by stores that can tell a process of the HQ
+// events other processes add (PostgreSQL's LISTEN/NOTIFY), so that a
+// party's event streams on every node hear of its HQ changes at once.
+// Without it, a stream hears of other nodes' HQ changes at its heartbeat.
+type HQWatcher interface {
+	// WatchHQ returns a channel that receives the party of each HQ event
+	// added by any process, and "" (every party) when something may have
+	// been missed, until ctx ends.
+	WatchHQ(ctx context.Context) (<-chan string, error)
+}
+
 // EntryRow is one journal row as written by an append.
 type EntryRow struct {
 	Index int64

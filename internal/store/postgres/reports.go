@@ -268,9 +268,12 @@ func (db *DB) AddHQEvent(ctx context.Context, e truce.HQEvent) (int64, error) {
 	var err error
 	for range 10 {
 		var seq int64
-		err = db.pool.QueryRow(ctx, `INSERT INTO hq_events(party, seq, kind, subject, member, time)
+		// Other nodes' event streams hear of it by NOTIFY (WatchHQ), sent
+		// when the insert commits.
+		err = db.pool.QueryRow(ctx, `WITH added AS (INSERT INTO hq_events(party, seq, kind, subject, member, time)
 			SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM hq_events WHERE party = $1
-			ON CONFLICT (party, seq) DO NOTHING RETURNING seq`, e.Party, e.Kind, e.Subject, e.Member, e.Time).Scan(&seq)
+			ON CONFLICT (party, seq) DO NOTHING RETURNING seq)
+			SELECT seq FROM added, LATERAL (SELECT pg_notify('`+hqChannel+`', $1)) notified`, e.Party, e.Kind, e.Subject, e.Member, e.Time).Scan(&seq)
 		if err == nil {
 			return seq, nil
 		}
