@@ -215,12 +215,9 @@ ON CONFLICT (id) DO UPDATE SET occurred_at = excluded.occurred_at, perpetrator =
 	max_lon = excluded.max_lon, max_lat = excluded.max_lat, updated_at = excluded.updated_at, doc = excluded.doc
 WHERE incident_drafts.owner = excluded.owner`
 
-// incidentDraftsVisible and commitmentDraftsVisible keep the drafts not
-// yet released, as draftsVisible does for zones.
-const (
-	incidentDraftsVisible   = "NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_drafts.id)"
-	commitmentDraftsVisible = "NOT EXISTS (SELECT 1 FROM commitments c WHERE c.id = commitment_drafts.id)"
-)
+// incidentDraftsVisible keeps the drafts not yet released, as
+// draftsVisible does for zones.
+const incidentDraftsVisible = "NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_drafts.id)"
 
 func (db *DB) PutIncidentDraft(ctx context.Context, i truce.Incident) error {
 	what := fmt.Sprintf("incident draft %q", i.ID)
@@ -266,39 +263,17 @@ func (db *DB) IncidentDrafts(ctx context.Context, owner string, f store.Incident
 }
 
 func (db *DB) PutCommitmentDraft(ctx context.Context, c truce.Commitment) error {
-	what := fmt.Sprintf("commitment draft %q", c.ID)
-	if err := checkText("id", c.ID, "party", c.Party); err != nil {
-		return fmt.Errorf("postgres: put %s: %w", what, err)
-	}
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("postgres: put %s: %w", what, err)
-	}
-	tag, err := db.pool.Exec(ctx, `INSERT INTO commitment_drafts(id, party, doc) VALUES ($1, $2, $3)
-		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE commitment_drafts.party = excluded.party`, c.ID, c.Party, doc)
-	return created(tag, err, what)
+	return commitmentDrafts.put(ctx, db, c.Party, c.ID, c)
 }
 
 func (db *DB) CommitmentDraft(ctx context.Context, party, id string) (truce.Commitment, error) {
-	var c truce.Commitment
-	what := fmt.Sprintf("commitment draft %q", id)
-	if !storable(party) || !storable(id) {
-		return c, notMine(what)
-	}
-	err := readDoc(ctx, db.pool, &c, what, "SELECT doc FROM commitment_drafts WHERE id = $1 AND party = $2 AND "+commitmentDraftsVisible, id, party)
-	return c, err
+	return getDocDraft[truce.Commitment](ctx, db, commitmentDrafts, party, id)
 }
 
 func (db *DB) DeleteCommitmentDraft(ctx context.Context, party, id string) error {
-	return deleteMine(ctx, db, fmt.Sprintf("commitment draft %q", id), "DELETE FROM commitment_drafts WHERE id = $1 AND party = $2", id, party)
+	return commitmentDrafts.delete(ctx, db, party, id)
 }
 
 func (db *DB) CommitmentDrafts(ctx context.Context, party string, page store.Page) ([]truce.Commitment, error) {
-	var w where
-	if !w.key("party", party) {
-		return nil, nil
-	}
-	w.add(commitmentDraftsVisible)
-	q, args := w.page("SELECT doc FROM commitment_drafts", page)
-	return listDocs[truce.Commitment](ctx, db.pool, "commitment drafts", nil, q, args...)
+	return listDocDrafts[truce.Commitment](ctx, db, commitmentDrafts, party, page)
 }

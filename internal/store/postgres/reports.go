@@ -168,45 +168,20 @@ func (db *DB) Reports(ctx context.Context, v store.ReportReader, page store.Page
 	return scanReports(rows)
 }
 
-// reportDraftsVisible keeps the drafts not yet released.
-const reportDraftsVisible = "NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = report_drafts.id)"
-
 func (db *DB) PutReportDraft(ctx context.Context, r truce.Report) error {
-	what := fmt.Sprintf("report draft %q", r.ID)
-	if err := checkText("id", r.ID, "owner", r.Owner); err != nil {
-		return fmt.Errorf("postgres: put %s: %w", what, err)
-	}
-	doc, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("postgres: put %s: %w", what, err)
-	}
-	tag, err := db.pool.Exec(ctx, `INSERT INTO report_drafts(id, owner, doc) VALUES ($1, $2, $3)
-		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc WHERE report_drafts.owner = excluded.owner`, r.ID, r.Owner, doc)
-	return created(tag, err, what)
+	return reportDrafts.put(ctx, db, r.Owner, r.ID, r)
 }
 
 func (db *DB) ReportDraft(ctx context.Context, owner, id string) (truce.Report, error) {
-	var r truce.Report
-	what := fmt.Sprintf("report draft %q", id)
-	if !storable(owner) || !storable(id) {
-		return r, notMine(what)
-	}
-	err := readDoc(ctx, db.pool, &r, what, "SELECT doc FROM report_drafts WHERE id = $1 AND owner = $2 AND "+reportDraftsVisible, id, owner)
-	return r, err
+	return getDocDraft[truce.Report](ctx, db, reportDrafts, owner, id)
 }
 
 func (db *DB) DeleteReportDraft(ctx context.Context, owner, id string) error {
-	return deleteMine(ctx, db, fmt.Sprintf("report draft %q", id), "DELETE FROM report_drafts WHERE id = $1 AND owner = $2", id, owner)
+	return reportDrafts.delete(ctx, db, owner, id)
 }
 
 func (db *DB) ReportDrafts(ctx context.Context, owner string, page store.Page) ([]truce.Report, error) {
-	var w where
-	if !w.key("owner", owner) {
-		return nil, nil
-	}
-	w.add(reportDraftsVisible)
-	q, args := w.page("SELECT doc FROM report_drafts", page)
-	return listDocs[truce.Report](ctx, db.pool, "report drafts", nil, q, args...)
+	return listDocDrafts[truce.Report](ctx, db, reportDrafts, owner, page)
 }
 
 func (db *DB) PutSealed(ctx context.Context, id, hash string, doc []byte) error {

@@ -193,12 +193,9 @@ const qPutIncidentDraft = `INSERT INTO incident_drafts(id, owner, occurred_at, p
 	max_lon = excluded.max_lon, max_lat = excluded.max_lat, updated_at = excluded.updated_at, doc = excluded.doc
 	WHERE incident_drafts.owner = excluded.owner`
 
-// incidentDraftsVisible and commitmentDraftsVisible keep the drafts not
-// yet released, as draftsVisible does for zones.
-const (
-	incidentDraftsVisible   = "NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_drafts.id)"
-	commitmentDraftsVisible = "NOT EXISTS (SELECT 1 FROM commitments c WHERE c.id = commitment_drafts.id)"
-)
+// incidentDraftsVisible keeps the drafts not yet released, as
+// draftsVisible does for zones.
+const incidentDraftsVisible = "NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident_drafts.id)"
 
 func (db *DB) PutIncidentDraft(ctx context.Context, i truce.Incident) error {
 	doc, err := json.Marshal(i)
@@ -233,32 +230,17 @@ func (db *DB) IncidentDrafts(ctx context.Context, owner string, f store.Incident
 }
 
 func (db *DB) PutCommitmentDraft(ctx context.Context, c truce.Commitment) error {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("sqlite: put commitment draft %q: %w", c.ID, err)
-	}
-	res, err := db.write.ExecContext(ctx, `INSERT INTO commitment_drafts(id, party, doc) VALUES (?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET doc = excluded.doc WHERE commitment_drafts.party = excluded.party`,
-		c.ID, c.Party, string(doc))
-	return created(res, err, fmt.Sprintf("commitment draft %q", c.ID))
+	return commitmentDrafts.put(ctx, db, c.Party, c.ID, c)
 }
 
 func (db *DB) CommitmentDraft(ctx context.Context, party, id string) (truce.Commitment, error) {
-	var c truce.Commitment
-	err := readDoc(ctx, db.read, &c, fmt.Sprintf("commitment draft %q", id),
-		"SELECT doc FROM commitment_drafts WHERE id = ? AND party = ? AND "+commitmentDraftsVisible, id, party)
-	return c, err
+	return getDocDraft[truce.Commitment](ctx, db, commitmentDrafts, party, id)
 }
 
 func (db *DB) DeleteCommitmentDraft(ctx context.Context, party, id string) error {
-	res, err := db.write.ExecContext(ctx, "DELETE FROM commitment_drafts WHERE id = ? AND party = ?", id, party)
-	return changed(res, err, fmt.Sprintf("delete commitment draft %q", id))
+	return commitmentDrafts.delete(ctx, db, party, id)
 }
 
 func (db *DB) CommitmentDrafts(ctx context.Context, party string, page store.Page) ([]truce.Commitment, error) {
-	var w where
-	w.add("party = ?", party)
-	w.add(commitmentDraftsVisible)
-	q, args := w.page("SELECT doc FROM commitment_drafts", page)
-	return listDocs[truce.Commitment](ctx, db.read, "commitment drafts", nil, q, args...)
+	return listDocDrafts[truce.Commitment](ctx, db, commitmentDrafts, party, page)
 }

@@ -139,37 +139,20 @@ func (db *DB) Reports(ctx context.Context, v store.ReportReader, page store.Page
 	return scanReports(rows)
 }
 
-// reportDraftsVisible keeps the drafts not yet released.
-const reportDraftsVisible = "NOT EXISTS (SELECT 1 FROM reports r WHERE r.id = report_drafts.id)"
-
 func (db *DB) PutReportDraft(ctx context.Context, r truce.Report) error {
-	doc, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("sqlite: put report draft %q: %w", r.ID, err)
-	}
-	res, err := db.write.ExecContext(ctx, `INSERT INTO report_drafts(id, owner, doc) VALUES (?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET doc = excluded.doc WHERE report_drafts.owner = excluded.owner`, r.ID, r.Owner, string(doc))
-	return created(res, err, fmt.Sprintf("report draft %q", r.ID))
+	return reportDrafts.put(ctx, db, r.Owner, r.ID, r)
 }
 
 func (db *DB) ReportDraft(ctx context.Context, owner, id string) (truce.Report, error) {
-	var r truce.Report
-	err := readDoc(ctx, db.read, &r, fmt.Sprintf("report draft %q", id),
-		"SELECT doc FROM report_drafts WHERE id = ? AND owner = ? AND "+reportDraftsVisible, id, owner)
-	return r, err
+	return getDocDraft[truce.Report](ctx, db, reportDrafts, owner, id)
 }
 
 func (db *DB) DeleteReportDraft(ctx context.Context, owner, id string) error {
-	res, err := db.write.ExecContext(ctx, "DELETE FROM report_drafts WHERE id = ? AND owner = ?", id, owner)
-	return changed(res, err, fmt.Sprintf("delete report draft %q", id))
+	return reportDrafts.delete(ctx, db, owner, id)
 }
 
 func (db *DB) ReportDrafts(ctx context.Context, owner string, page store.Page) ([]truce.Report, error) {
-	var w where
-	w.add("owner = ?", owner)
-	w.add(reportDraftsVisible)
-	q, args := w.page("SELECT doc FROM report_drafts", page)
-	return listDocs[truce.Report](ctx, db.read, "report drafts", nil, q, args...)
+	return listDocDrafts[truce.Report](ctx, db, reportDrafts, owner, page)
 }
 
 func (db *DB) PutSealed(ctx context.Context, id, hash string, doc []byte) error {
