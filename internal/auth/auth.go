@@ -19,5 +19,6 @@
 //
 // A [Limiter] keeps one token bucket per key (username, remote address,
 // party) in bounded memory and says how long to wait when it refuses, which
-// becomes an HTTP 429 Retry-After.
+// becomes an HTTP 429 Retry-After. It is one [RateLimiter]; the services
+// take any, so that nodes sharing a database can share their limits too.
 package auth

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"container/list"
+	"context"
 	"math"
 	"sync"
 	"time"
@@ -86,6 +87,31 @@ func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Dur
 	wait := time.Duration((1 - lim.TokensAt(now)) * float64(l.every))
 	secs := max(math.Ceil(wait.Seconds()), 1)
 	return false, time.Duration(secs) * time.Second
+}
+
+// RateLimiter takes one event of key at now, or refuses it and says how
+// long to wait. A [Limiter] is one in a process's memory; a store shared by
+// several nodes may offer one kept in the database, so that a limit holds
+// across all of them rather than per node.
+type RateLimiter interface {
+	Take(ctx context.Context, key string, now time.Time) (ok bool, retryAfter time.Duration, err error)
+}
+
+// Limiters makes the rate limiter of one kind of event (scope): burst
+// events at once per key and one more every interval.
+type Limiters func(scope string, every time.Duration, burst int) RateLimiter
+
+// InMemory is Limiters of [Limiter]s, each holding at most maxKeys keys.
+func InMemory(maxKeys int) Limiters {
+	return func(_ string, every time.Duration, burst int) RateLimiter {
+		return NewLimiter(every, burst, maxKeys)
+	}
+}
+
+// Take is Allow as a [RateLimiter]: it never fails.
+func (l *Limiter) Take(_ context.Context, key string, now time.Time) (bool, time.Duration, error) {
+	ok, after := l.Allow(key, now)
+	return ok, after, nil
 }
 
 // Len returns the number of keys held, for metrics.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -160,5 +161,21 @@ func TestNewLimiterPanics(t *testing.T) {
 			}()
 			NewLimiter(time.Duration(args[0])*time.Second, args[1], args[2])
 		}()
+	}
+}
+
+func TestInMemoryLimiters(t *testing.T) {
+	mk := InMemory(10)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := mk("checks", time.Minute, 2), mk("checks", time.Minute, 2)
+	for k, want := range []bool{true, true, false} {
+		ok, after, err := a.Take(context.Background(), "us", t0)
+		if err != nil || ok != want || (!ok && after != time.Minute) {
+			t.Fatalf("take %d: %v, %v, %v; want %v", k, ok, after, err, want)
+		}
+	}
+	// Each call makes a limiter of its own: in memory, nothing is shared.
+	if ok, _, _ := b.Take(context.Background(), "us", t0); !ok {
+		t.Fatal("a second in-memory limiter shares the first one's counts")
 	}
 }

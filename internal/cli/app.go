@@ -144,6 +144,7 @@ type App struct {
 	API         *httpapi.Server
 	handler     http.Handler // the API with the web UI at / and /ui/
 	log         *slog.Logger
+	now         func() time.Time
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -176,10 +177,18 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	if opt.MaxHashes <= 0 {
 		opt.MaxHashes = 2
 	}
+	// Nodes sharing a PostgreSQL database share their rate limits too;
+	// a SQLite file has one node, whose memory is enough.
+	var limiters auth.Limiters
+	if st.Postgres != nil {
+		limiters = func(scope string, every time.Duration, burst int) auth.RateLimiter {
+			return st.Postgres.RateLimiter(scope, every, burst)
+		}
+	}
 	acc := office.NewAccounts(st.Store, st.Ring, office.AccountsConfig{
 		Hasher: auth.NewHasher(params, opt.MaxHashes), SessionTTL: opt.SessionTTL,
 		UserEvery: opt.SignInEvery, UserBurst: opt.SignInBurst, AddrEvery: opt.AddrEvery, AddrBurst: opt.AddrBurst,
-		Logger: log, Now: opt.Now,
+		Limiters: limiters, Logger: log, Now: opt.Now,
 	})
 	// The follower starts from the size read before the index is loaded:
 	// what lands in between is applied twice, harmlessly, never missed.
@@ -193,18 +202,21 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	w.OnAppend(func(apps []office.Appended) { follower.Wrote(apps); follower.Poke() })
 	svc := office.NewService(st.Store, w, sp, office.Config{
 		Logger: log, MaxVertices: opt.MaxVertices, CheckEvery: opt.CheckEvery, CheckBurst: opt.CheckBurst,
-		AnswerWindow: opt.AnswerWindow, Now: opt.Now,
+		Limiters: limiters, AnswerWindow: opt.AnswerWindow, Now: opt.Now,
 	})
 	api := httpapi.New(httpapi.Config{MaxBody: opt.MaxBody, TrustProxy: opt.TrustProxy, Heartbeat: opt.Heartbeat}, httpapi.Deps{
 		Office: svc, Accounts: acc, Store: st.Store, Arrangement: arr, Metrics: m, Logger: log, Events: hub,
 	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a := &App{Storage: st, Arrangement: arr, Metrics: m, Writer: w, Office: svc, Accounts: acc, API: api, log: log, cancel: cancel,
-		handler: webui.Mount(api, webui.Config{TileURL: opt.TileURL})}
+		handler: webui.Mount(api, webui.Config{TileURL: opt.TileURL}), now: opt.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	a.wg.Add(3)
 	go func() { defer a.wg.Done(); w.Run(runCtx) }()
 	go func() { defer a.wg.Done(); follower.Run(runCtx, opt.FollowEvery) }()
-	go func() { defer a.wg.Done(); a.sweepSessions(runCtx) }()
+	go func() { defer a.wg.Done(); a.sweep(runCtx) }()
 	if hw, ok := st.Store.(store.HQWatcher); ok && !opt.NoNotify {
 		parties, err := hw.WatchHQ(runCtx)
 		if err != nil {
@@ -225,7 +237,7 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	return a, nil
 }
 
-func (a *App) sweepSessions(ctx context.Context) {
+func (a *App) sweep(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -233,10 +245,15 @@ func (a *App) sweepSessions(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := a.Storage.Store.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+			if n, err := a.Storage.Store.DeleteExpiredSessions(ctx, a.now()); err != nil {
 				a.log.Warn("session sweep failed", "err", err)
 			} else if n > 0 {
 				a.log.Info("expired sessions removed", "count", n)
+			}
+			if pg := a.Storage.Postgres; pg != nil {
+				if _, err := pg.DeleteIdleRateLimits(ctx, a.now()); err != nil {
+					a.log.Warn("rate limit sweep failed", "err", err)
+				}
 			}
 		}
 	}

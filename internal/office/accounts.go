@@ -20,8 +20,8 @@ type Accounts struct {
 	store      store.Store
 	ring       *keyring.Ring
 	hasher     *auth.Hasher
-	byUser     *auth.Limiter
-	byAddr     *auth.Limiter
+	byUser     auth.RateLimiter
+	byAddr     auth.RateLimiter
 	sessionTTL time.Duration
 	now        func() time.Time
 	log        *slog.Logger
@@ -34,8 +34,10 @@ type AccountsConfig struct {
 	// Sign-in attempts allowed per username and per remote address.
 	UserEvery, AddrEvery time.Duration
 	UserBurst, AddrBurst int
-	Now                  func() time.Time
-	Logger               *slog.Logger
+	// Limiters makes those rate limiters (default: in this process's memory).
+	Limiters auth.Limiters
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // NewAccounts returns the account service.
@@ -58,10 +60,13 @@ func NewAccounts(st store.Store, ring *keyring.Ring, cfg AccountsConfig) *Accoun
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Limiters == nil {
+		cfg.Limiters = auth.InMemory(100_000)
+	}
 	return &Accounts{
 		store: st, ring: ring, hasher: cfg.Hasher,
-		byUser:     auth.NewLimiter(cfg.UserEvery, cfg.UserBurst, 100_000),
-		byAddr:     auth.NewLimiter(cfg.AddrEvery, cfg.AddrBurst, 100_000),
+		byUser:     cfg.Limiters("sign-in-user", cfg.UserEvery, cfg.UserBurst),
+		byAddr:     cfg.Limiters("sign-in-addr", cfg.AddrEvery, cfg.AddrBurst),
 		sessionTTL: cfg.SessionTTL, now: cfg.Now, log: cfg.Logger,
 	}
 }
@@ -103,11 +108,17 @@ func addrKey(addr string) string {
 // time as a wrong password.
 func (a *Accounts) SignIn(ctx context.Context, username, password, addr string) (Session, error) {
 	now := a.now()
-	if ok, after := a.byAddr.Allow("addr:"+addrKey(addr), now); !ok {
-		return Session{}, rateLimited(after)
-	}
-	if ok, after := a.byUser.Allow("user:"+username, now); !ok {
-		return Session{}, rateLimited(after)
+	for _, l := range []struct {
+		lim auth.RateLimiter
+		key string
+	}{{a.byAddr, "addr:" + addrKey(addr)}, {a.byUser, "user:" + username}} {
+		ok, after, err := l.lim.Take(ctx, l.key, now)
+		if err != nil {
+			return Session{}, fmt.Errorf("office: sign-in rate: %w", err)
+		}
+		if !ok {
+			return Session{}, rateLimited(after)
+		}
 	}
 	bad := truce.Errorf(truce.EUnauthorized, "wrong username or password")
 	m, err := a.store.Member(ctx, username)

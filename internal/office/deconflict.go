@@ -2,6 +2,7 @@ package office
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/truce-org/truce"
@@ -26,7 +27,11 @@ func (s *Service) planner(ctx context.Context, what string) (*truce.Member, erro
 	if err := requireRole(m, what, truce.RoleOfficial, truce.RolePlanner); err != nil {
 		return nil, err
 	}
-	if ok, after := s.checks.Allow(m.Party, s.now()); !ok {
+	ok, after, err := s.checks.Take(ctx, m.Party, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("office: deconfliction rate of %s: %w", m.Party, err)
+	}
+	if !ok {
 		secs := int((after + time.Second - 1) / time.Second)
 		return nil, &truce.RetryError{
 			Err:               truce.Errorf(truce.ERateLimited, "too many deconfliction checks from %s; retry in %d s", m.Party, max(secs, 1)),

@@ -26,7 +26,7 @@ type Service struct {
 	now     func() time.Time
 	spatial *Spatial
 	limits  geo.Limits
-	checks  *auth.Limiter // deconfliction checks and notices, per party
+	checks  auth.RateLimiter // deconfliction checks and notices, per party
 	// answerWindow is how long after release an accused party has to answer.
 	answerWindow time.Duration
 
@@ -44,6 +44,9 @@ type Config struct {
 	// checks and notices together (default one every 2 s, bursts of 30).
 	CheckEvery time.Duration
 	CheckBurst int
+	// Limiters makes the rate limiter (default: in this process's memory,
+	// which on several nodes allows a party the rate once per node).
+	Limiters auth.Limiters
 	// AnswerWindow is how long an accused party has to answer an incident
 	// after its release (default 72 h).
 	AnswerWindow time.Duration
@@ -68,10 +71,13 @@ func NewService(st store.Store, w *Writer, sp *Spatial, cfg Config) *Service {
 	if cfg.AnswerWindow <= 0 {
 		cfg.AnswerWindow = 72 * time.Hour
 	}
+	if cfg.Limiters == nil {
+		cfg.Limiters = auth.InMemory(10_000)
+	}
 	return &Service{
 		store: st, writer: w, log: cfg.Logger, now: cfg.Now, spatial: sp,
 		limits:       geo.Limits{MaxVertices: cfg.MaxVertices},
-		checks:       auth.NewLimiter(cfg.CheckEvery, cfg.CheckBurst, 10_000),
+		checks:       cfg.Limiters("deconfliction", cfg.CheckEvery, cfg.CheckBurst),
 		answerWindow: cfg.AnswerWindow,
 		hq:           NewWake(),
 	}
