@@ -41,12 +41,13 @@ type CLI struct {
 		Add    UserAddCmd    `cmd:"" help:"Add a member (password read from stdin)."`
 		Passwd UserPasswdCmd `cmd:"" help:"Change a member's password (read from stdin)."`
 	} `cmd:"" help:"Manage members."`
-	Token   TokenCmd   `cmd:"" help:"Print a bearer token for a member, for scripts."`
-	Verify  VerifyCmd  `cmd:"" help:"Verify the journal: signatures, party sequences, tree, checkpoint and office state."`
-	Import  ImportCmd  `cmd:"" help:"Import files: ACLED CSV, GeoJSON."`
-	Export  ExportCmd  `cmd:"" help:"Export data."`
-	Backup  BackupCmd  `cmd:"" help:"Take a consistent online backup of a SQLite database (while it serves)."`
-	Version VersionCmd `cmd:"" help:"Print the version."`
+	Token    TokenCmd    `cmd:"" help:"Print a bearer token for a member, for scripts."`
+	Verify   VerifyCmd   `cmd:"" help:"Verify the journal: signatures, party sequences, tree, checkpoint and office state."`
+	Cosigner CosignerCmd `cmd:"" help:"Manage a party's cosigner key (cosigning checkpoints once verified)."`
+	Import   ImportCmd   `cmd:"" help:"Import files: ACLED CSV, GeoJSON."`
+	Export   ExportCmd   `cmd:"" help:"Export data."`
+	Backup   BackupCmd   `cmd:"" help:"Take a consistent online backup of a SQLite database (while it serves)."`
+	Version  VersionCmd  `cmd:"" help:"Print the version."`
 }
 
 // Version is the build's version, set with -ldflags "-X ...cli.Version=...".

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,8 +10,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
+
+	fnote "github.com/transparency-dev/formats/note"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/truce-org/truce/internal/journal"
 	"github.com/truce-org/truce/internal/office"
@@ -22,6 +27,7 @@ type VerifyCmd struct {
 	URL     string `name:"url" help:"Verify the journal a server publishes (base URL, e.g. http://127.0.0.1:8080)."`
 	Token   string `name:"token" env:"TRUCE_TOKEN" help:"Bearer token for --url."`
 	Workers int    `name:"workers" help:"Signature-checking goroutines (default: all cores)."`
+	Cosign  string `name:"cosign" help:"With --url: once verified, cosign the checkpoint with the party's cosigner key in this file (see 'truce cosigner new') and hand the cosignature to the server." type:"path"`
 }
 
 // Run verifies and prints a summary; any failure is the error.
@@ -36,6 +42,12 @@ func (c *VerifyCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 		state = "office state matches the journal"
 	}
 	fmt.Fprintf(stdio.Stdout, "ok: %d entries verified, root %s; %s (%.2fs)\n", res.Size, res.Root, state, time.Since(start).Seconds())
+	if len(res.CosignedBy) > 0 {
+		fmt.Fprintf(stdio.Stdout, "checkpoint cosigned by: %s\n", strings.Join(res.CosignedBy, ", "))
+	}
+	if res.Cosigned != "" {
+		fmt.Fprintf(stdio.Stdout, "cosigned the checkpoint of size %d as %s\n", res.Size, res.Cosigned)
+	}
 	return nil
 }
 
@@ -47,6 +59,8 @@ func (c *VerifyCmd) verify(ctx context.Context, g *Globals, stdio *IO) (*office.
 	switch {
 	case c.Bundle != "" && c.URL != "":
 		return nil, errors.New("give --bundle or --url, not both")
+	case c.Cosign != "" && c.URL == "":
+		return nil, errors.New("--cosign needs --url: cosignatures are handed to a server")
 	case c.Bundle != "":
 		f, err := os.Open(c.Bundle)
 		if err != nil {
@@ -102,9 +116,10 @@ func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.Verif
 		return nil, err
 	}
 	var info struct {
-		Origin    string            `json:"origin"`
-		OfficeKey string            `json:"office_key"`
-		PartyKeys map[string]string `json:"party_keys"`
+		Origin       string            `json:"origin"`
+		OfficeKey    string            `json:"office_key"`
+		PartyKeys    map[string]string `json:"party_keys"`
+		CosignerKeys map[string]string `json:"cosigner_keys"`
 	}
 	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&info)
 	resp.Body.Close()
@@ -128,6 +143,10 @@ func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.Verif
 	if err != nil {
 		return nil, err
 	}
+	cosigned, err := checkCosignatures(cp, keys.Office, info.CosignerKeys)
+	if err != nil {
+		return nil, err
+	}
 	resp, err = get(fmt.Sprintf("/api/v1/journal/entries?start=0&end=%d", c0.Size))
 	if err != nil {
 		return nil, err
@@ -135,8 +154,90 @@ func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.Verif
 	defer resp.Body.Close()
 	h := &journal.BundleHeader{Origin: info.Origin, OfficeKey: info.OfficeKey, PartyKeys: info.PartyKeys, Checkpoint: cp}
 	o, bar := opt(c0.Size)
-	defer bar.Done()
-	return office.VerifyJournal(ctx, h, journal.ReadEntryLines(resp.Body, 0), o)
+	res, err := office.VerifyJournal(ctx, h, journal.ReadEntryLines(resp.Body, 0), o)
+	bar.Done()
+	if err != nil {
+		return nil, err
+	}
+	res.CosignedBy = cosigned
+	if c.Cosign != "" {
+		if res.Cosigned, err = c.cosign(ctx, base, cp, keys.Office); err != nil {
+			return nil, fmt.Errorf("verified, but not cosigned: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// checkCosignatures checks every cosignature on cp by a party's declared
+// cosigner key (a bad one fails the whole note) and names those parties.
+func checkCosignatures(cp []byte, officeKey note.Verifier, cosignerKeys map[string]string) ([]string, error) {
+	vs := []note.Verifier{officeKey}
+	party := map[string]string{}
+	for p, k := range cosignerKeys {
+		v, err := office.CheckCosignerKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("cosigner key of %s: %w", p, err)
+		}
+		vs = append(vs, v)
+		party[fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())] = p
+	}
+	n, err := note.Open(cp, note.VerifierList(vs...))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint cosignatures: %w", err)
+	}
+	var out []string
+	for _, s := range n.Sigs {
+		if p, ok := party[fmt.Sprintf("%s+%08x", s.Name, s.Hash)]; ok {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// cosign signs the verified checkpoint cp with the cosigner key in
+// c.Cosign and hands it to the server; it returns the party it cosigned as.
+func (c *VerifyCmd) cosign(ctx context.Context, base string, cp []byte, officeKey note.Verifier) (string, error) {
+	skey, err := os.ReadFile(c.Cosign)
+	if err != nil {
+		return "", err
+	}
+	signer, err := fnote.NewSignerForCosignatureV1(strings.TrimSpace(string(skey)))
+	if err != nil {
+		return "", fmt.Errorf("%s: not a cosigner key: %w", c.Cosign, err)
+	}
+	n, err := note.Open(cp, note.VerifierList(officeKey))
+	if err != nil {
+		return "", err
+	}
+	msg, err := note.Sign(&note.Note{Text: n.Text, Sigs: n.Sigs}, signer)
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/journal/cosignatures", bytes.NewReader(msg))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("POST /api/v1/journal/cosignatures: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+	}
+	var got struct {
+		Party string `json:"party"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		return "", err
+	}
+	return got.Party, nil
 }
 
 // ExportCmd exports data.

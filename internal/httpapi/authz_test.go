@@ -272,9 +272,21 @@ var expectations = map[string]access{
 		anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
 		by: map[string]int{"us-official": http.StatusOK},
 	},
-	"GET /api/v1/events":                     readable("?last_event_id=-1&follow=false"),
-	"GET /api/v1/journal":                    readable(""),
-	"GET /api/v1/journal/checkpoint":         readable(""),
+	"GET /api/v1/events":             readable("?last_event_id=-1&follow=false"),
+	"GET /api/v1/journal":            readable(""),
+	"GET /api/v1/journal/checkpoint": readable(""),
+	"PUT /api/v1/journal/cosigners/{party}": {
+		body: func() any { return httpapi.CosignerInput{Key: newCosignerKey(nil, "authz.cosigner.example").vkey} },
+		anon: http.StatusUnauthorized, member: http.StatusForbidden, appends: true,
+		by: map[string]int{"us-official": http.StatusOK},
+	},
+	// A body that is no checkpoint: refused before anything is looked up
+	// (a cosignature that verifies is TestCosignatures').
+	"POST /api/v1/journal/cosignatures": {
+		body: func() any { return "not a checkpoint" },
+		anon: http.StatusUnauthorized, member: http.StatusBadRequest,
+		by: map[string]int{"admin": http.StatusForbidden},
+	},
 	"GET /api/v1/journal/entries":            readable("?start=0&end=2"),
 	"GET /api/v1/journal/proofs/inclusion":   readable("?index=0"),
 	"GET /api/v1/journal/proofs/consistency": readable("?old=1"),
@@ -325,6 +337,7 @@ func pathValues(tb testing.TB, e *testenv.Env) map[string]string {
 		"parties/{id}":         "us",
 		"actors/{id}":          actorNamed(tb, e, "River Towns Alliance").ID,
 		"designations/{party}": "us",
+		"cosigners/{party}":    "us",
 		"zones/{id}":           zone.ID,
 		"versions/{version}":   "1",
 		"sites/{site}":         sites[0].ID,

@@ -4,15 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/journal"
-	"github.com/truce-org/truce/internal/store"
 )
 
 // JournalInfo answers GET /api/v1/journal.
@@ -21,6 +20,17 @@ type JournalInfo struct {
 	Size      int64             `json:"size"`
 	OfficeKey string            `json:"office_key"`
 	PartyKeys map[string]string `json:"party_keys"`
+	// CosignerKeys are the parties' cosigner keys (cosignature/v1 verifier
+	// keys), for those that set one.
+	CosignerKeys map[string]string `json:"cosigner_keys"`
+	// Cosigned is each party's latest cosigned checkpoint.
+	Cosigned map[string]Cosigned `json:"cosigned"`
+}
+
+// Cosigned is the latest checkpoint a party cosigned.
+type Cosigned struct {
+	Size int64     `json:"size"`
+	Time time.Time `json:"time"`
 }
 
 func (s *Server) journalInfo(w http.ResponseWriter, r *http.Request) error {
@@ -36,20 +46,74 @@ func (s *Server) journalInfo(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range parties {
 		keys[p.ID] = p.VerifierKey
 	}
-	writeJSON(w, http.StatusOK, JournalInfo{Origin: s.arrangement.Origin, Size: size, OfficeKey: s.arrangement.OfficeKey, PartyKeys: keys})
+	cosigners, latest, err := s.office.Cosigners(r.Context())
+	if err != nil {
+		return err
+	}
+	info := JournalInfo{Origin: s.arrangement.Origin, Size: size, OfficeKey: s.arrangement.OfficeKey, PartyKeys: keys,
+		CosignerKeys: map[string]string{}, Cosigned: map[string]Cosigned{}}
+	for _, c := range cosigners {
+		info.CosignerKeys[c.Party] = c.Key
+	}
+	for _, c := range latest {
+		info.Cosigned[c.Party] = Cosigned{Size: c.Size, Time: c.Time}
+	}
+	writeJSON(w, http.StatusOK, info)
 	return nil
 }
 
+// checkpoint answers the latest checkpoint, or the one of ?size=, with the
+// parties' cosignatures of it.
 func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) error {
-	cp, err := s.store.Checkpoint(r.Context())
-	if errors.Is(err, store.ErrNotFound) {
-		return truce.Errorf(truce.ENotFound, "the journal is empty: no checkpoint yet")
+	size := int64(-1)
+	if r.URL.Query().Has("size") {
+		n, err := intParam(r, "size", 0, true)
+		if err != nil {
+			return err
+		}
+		size = n
 	}
+	cp, err := s.office.Checkpoint(r.Context(), size)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write(cp)
+	return nil
+}
+
+// CosignerInput is the body of PUT /api/v1/journal/cosigners/{party}.
+type CosignerInput struct {
+	Key string `json:"key"`
+}
+
+func (s *Server) setCosigner(w http.ResponseWriter, r *http.Request) error {
+	var in CosignerInput
+	if err := s.decodeRequest(r, &in); err != nil {
+		return err
+	}
+	c, err := s.office.SetCosigner(r.Context(), r.PathValue("party"), in.Key)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// maxCosignedCheckpoint bounds the body of POST /api/v1/journal/cosignatures:
+// a checkpoint with a few signature lines.
+const maxCosignedCheckpoint = 16 << 10
+
+func (s *Server) addCosignature(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r.Body, maxCosignedCheckpoint)
+	if err != nil {
+		return err
+	}
+	c, err := s.office.AddCosignature(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
 

@@ -176,8 +176,8 @@ func TestJournal(t *testing.T) {
 	mustStatus(t, r, http.StatusOK, "journal")
 	var raw map[string]json.RawMessage
 	r.JSON(t, &raw)
-	if keys := sortedKeys(raw); !slices.Equal(keys, []string{"office_key", "origin", "party_keys", "size"}) {
-		t.Errorf("journal keys %q, want origin, size, office_key, party_keys", keys)
+	if keys := sortedKeys(raw); !slices.Equal(keys, []string{"cosigned", "cosigner_keys", "office_key", "origin", "party_keys", "size"}) {
+		t.Errorf("journal keys %q, want origin, size, office_key, party_keys, cosigner_keys, cosigned", keys)
 	}
 	var info journalInfo
 	r.JSON(t, &info)

@@ -129,6 +129,8 @@ func New(cfg Config, d Deps) *Server {
 		{"GET", "/api/v1/events", Member, s.eventStream},
 		{"GET", "/api/v1/journal", Member, s.journalInfo},
 		{"GET", "/api/v1/journal/checkpoint", Member, s.checkpoint},
+		{"PUT", "/api/v1/journal/cosigners/{party}", Member, s.setCosigner},
+		{"POST", "/api/v1/journal/cosignatures", Member, s.addCosignature},
 		{"GET", "/api/v1/journal/entries", Member, s.entries},
 		{"GET", "/api/v1/journal/proofs/inclusion", Member, s.inclusionProof},
 		{"GET", "/api/v1/journal/proofs/consistency", Member, s.consistencyProof},

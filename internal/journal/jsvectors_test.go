@@ -2,6 +2,10 @@ package journal_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -12,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -41,8 +46,11 @@ type jsVectors struct {
 	Roots      map[string]string `json:"roots"` // tree size -> root
 	Proofs     []jsProof         `json:"proofs"`
 	Checkpoint string            `json:"checkpoint"` // of the whole tree
-	Bad        map[string]string `json:"bad"`        // notes a verifier must refuse, by why
-	BadKeys    []string          `json:"bad_keys"`   // verifier keys that must not load
+	// CosignedCheckpoint is Checkpoint with a party's cosignature/v1
+	// line after the office's signature, as GET .../checkpoint serves it.
+	CosignedCheckpoint string            `json:"cosigned_checkpoint"`
+	Bad                map[string]string `json:"bad"`      // notes a verifier must refuse, by why
+	BadKeys            []string          `json:"bad_keys"` // verifier keys that must not load
 }
 
 // seeded is a fixed Ed25519 seed, so that the vectors do not change.
@@ -133,6 +141,7 @@ func makeJSVectors(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	v.Checkpoint = string(cp)
+	v.CosignedCheckpoint = cosigned(t, v.Checkpoint)
 
 	tampered := strings.Replace(v.Entries[0], "vector 0", "vector 9", 1)
 	v.Bad["does not verify"] = tampered
@@ -220,4 +229,30 @@ func TestJSVerifierVectors(t *testing.T) {
 			t.Errorf("bad entry (%s) opens", why)
 		}
 	}
+}
+
+// cosigned adds to cp a cosignature/v1 line by a fixed key at a fixed time
+// (the library's signer takes the time from the clock, which would make
+// the vectors change), and checks it with the library's verifier.
+func cosigned(t *testing.T, cp string) string {
+	t.Helper()
+	const name, ts = "verifier.us.example/truce", 1_790_000_000
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	pub := append([]byte{0x04}, key.Public().(ed25519.PublicKey)...)
+	h := sha256.Sum256(append([]byte(name+"\n"), pub...))
+	hash := binary.BigEndian.Uint32(h[:4])
+	text, _, _ := strings.Cut(cp, "\n\n")
+	msg := fmt.Sprintf("cosignature/v1\ntime %d\n%s\n", ts, text)
+	sig := binary.BigEndian.AppendUint32(nil, hash)
+	sig = binary.BigEndian.AppendUint64(sig, ts)
+	sig = append(sig, ed25519.Sign(key, []byte(msg))...)
+	out := cp + "\u2014 " + name + " " + base64.StdEncoding.EncodeToString(sig) + "\n"
+	v, err := fnote.NewVerifierForCosignatureV1(fmt.Sprintf("%s+%08x+%s", name, hash, base64.StdEncoding.EncodeToString(pub)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := note.Open([]byte(out), note.VerifierList(v)); err != nil || len(n.Sigs) != 1 {
+		t.Fatalf("the hand-made cosignature does not verify: %v", err)
+	}
+	return out
 }

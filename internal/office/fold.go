@@ -54,6 +54,8 @@ func Apply(p store.Projection, index int64, e truce.Entry) error {
 			return err
 		}
 		return applyDesignationSet(p, index, e, b)
+	case truce.KindCosignerSet:
+		return applyCosignerSet(p, index, e)
 	case truce.KindZoneRelease:
 		return applyZoneRelease(p, index, e)
 	case truce.KindZoneAcknowledge:

@@ -28,6 +28,7 @@ type MemState struct {
 	steps           map[string][]byte
 	reports         map[string][]byte
 	rfis            map[string][]byte
+	cosigners       map[string]truce.Cosigner
 	// boxes of zones and incidents, in R-trees, so box queries decode only
 	// what meets
 	zoneBoxes, incidentBoxes boxIndex
@@ -71,7 +72,8 @@ func NewMemState(parties []truce.Party) *MemState {
 		parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{},
 		zones: map[string][]byte{}, siteCommitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
 		incidents: map[string][]byte{}, commitments: map[string][]byte{}, steps: map[string][]byte{},
-		reports: map[string][]byte{}, rfis: map[string][]byte{},
+		cosigners: map[string]truce.Cosigner{},
+		reports:   map[string][]byte{}, rfis: map[string][]byte{},
 		partyList: slices.Clone(parties),
 	}
 	for _, p := range parties {
@@ -169,6 +171,9 @@ func (m *MemState) Snapshot() *store.Snapshot {
 	for _, id := range slices.Sorted(maps.Keys(m.rfis)) {
 		r, _ := m.GetRFI(id)
 		s.RFIs = append(s.RFIs, r)
+	}
+	for _, p := range slices.Sorted(maps.Keys(m.cosigners)) {
+		s.Cosigners = append(s.Cosigners, m.cosigners[p])
 	}
 	sort.Slice(s.Designations, func(i, j int) bool { return s.Designations[i].Entry < s.Designations[j].Entry })
 	return s
@@ -299,6 +304,19 @@ func (m *MemState) GetStep(id string) (truce.Step, error) {
 }
 
 func (m *MemState) PutStep(s truce.Step) error { return putDoc(m.steps, s.ID, s) }
+
+func (m *MemState) GetCosigner(party string) (truce.Cosigner, error) {
+	c, ok := m.cosigners[party]
+	if !ok {
+		return c, fmt.Errorf("cosigner of %q: %w", party, store.ErrNotFound)
+	}
+	return c, nil
+}
+
+func (m *MemState) PutCosigner(c truce.Cosigner) error {
+	m.cosigners[c.Party] = c
+	return nil
+}
 
 func (m *MemState) GetReport(id string) (truce.ReportRecord, error) {
 	return getDoc[truce.ReportRecord](m.reports, "report", id)

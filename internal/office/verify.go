@@ -25,6 +25,12 @@ type VerifyResult struct {
 	// StateChecked is true when the stored office state was compared with
 	// the state rebuilt from the journal (verification from a database).
 	StateChecked bool
+	// CosignedBy are the parties whose cosignatures of the checkpoint were
+	// found and checked (verification from a server).
+	CosignedBy []string
+	// Cosigned is the party this verification cosigned the checkpoint as,
+	// if it did.
+	Cosigned string
 }
 
 // storeSource streams a store's entries in [start, end) for the verifier.
@@ -273,7 +279,10 @@ func CompareState(stored, built *store.Snapshot) error {
 	if err := compareByKey("report", stored.Reports, built.Reports, func(r truce.ReportRecord) string { return r.ID }); err != nil {
 		return err
 	}
-	return compareByKey("rfi", stored.RFIs, built.RFIs, func(r truce.RFIRecord) string { return r.ID })
+	if err := compareByKey("rfi", stored.RFIs, built.RFIs, func(r truce.RFIRecord) string { return r.ID }); err != nil {
+		return err
+	}
+	return compareByKey("cosigner", stored.Cosigners, built.Cosigners, func(c truce.Cosigner) string { return c.Party })
 }
 
 // compareByKey reports the first item of stored that the journal does not

@@ -77,6 +77,19 @@ type Journal interface {
 	Checkpoint(ctx context.Context) ([]byte, error)
 	// Checkpoints calls fn with every stored checkpoint in size order.
 	Checkpoints(ctx context.Context, fn func(size int64, note []byte) error) error
+	// CheckpointAt returns the signed checkpoint of size; ErrNotFound when
+	// none was signed at that size.
+	CheckpointAt(ctx context.Context, size int64) ([]byte, error)
+
+	// AddCosignature keeps a party's cosignature of the checkpoint of
+	// c.Size. A second one by the same party for the same size is ignored
+	// (the first is kept); it is not an error.
+	AddCosignature(ctx context.Context, c truce.Cosignature) error
+	// Cosignatures lists the cosignatures of the checkpoint of size, by party.
+	Cosignatures(ctx context.Context, size int64) ([]truce.Cosignature, error)
+	// LatestCosignatures lists each party's cosignature of the largest
+	// size it cosigned, by party.
+	LatestCosignatures(ctx context.Context) ([]truce.Cosignature, error)
 }
 
 // Watcher is implemented by stores that can wake a process when another
@@ -179,6 +192,10 @@ type Projection interface {
 	GetRFI(id string) (truce.RFIRecord, error)
 	// PutRFI writes a request's record whole, creating or replacing it.
 	PutRFI(r truce.RFIRecord) error
+	// GetCosigner reads the cosigner key a party set.
+	GetCosigner(party string) (truce.Cosigner, error)
+	// PutCosigner writes a party's cosigner, creating or replacing it.
+	PutCosigner(c truce.Cosigner) error
 }
 
 // Snapshot is the whole projected office state in a canonical order, for
@@ -194,6 +211,7 @@ type Snapshot struct {
 	Steps           []truce.Step              // by id
 	Reports         []truce.ReportRecord      // by id
 	RFIs            []truce.RFIRecord         // by id
+	Cosigners       []truce.Cosigner          // by party
 }
 
 // Page asks for one page of a list: at most Limit items after the cursor.
@@ -243,6 +261,8 @@ type Office interface {
 	Step(ctx context.Context, id string) (truce.Step, error)
 	// Steps lists steps by id after page.After.
 	Steps(ctx context.Context, page Page) ([]truce.Step, error)
+	// Cosigners lists the parties' cosigner keys, by party.
+	Cosigners(ctx context.Context) ([]truce.Cosigner, error)
 
 	Snapshot(ctx context.Context) (*Snapshot, error)
 }

@@ -88,6 +88,18 @@ test('the checkpoint verifies with its size and root; one of another origin does
   assert.match(other.why, /origin/);
 });
 
+test('a checkpoint cosigned by a party still verifies by the office key', async () => {
+  const keys = await loadKeys(v.journal);
+  const cp = await openCheckpoint(v.cosigned_checkpoint, keys);
+  assert.equal(cp.why, '');
+  assert.equal(cp.size, 13);
+  assert.equal(hex(cp.root), v.roots['13']);
+  const { sigs } = splitNote(v.cosigned_checkpoint);
+  assert.equal(sigs.length, 2);
+  assert.equal(sigs[1].name, 'verifier.us.example/truce');
+  assert.equal(sigs[1].sig.length, 8 + 64); // timestamp, then the signature
+});
+
 test('a note splits into its text and signatures, as C2SP signed-note has it', () => {
   const { text, sigs } = splitNote(v.entries[0]);
   assert.ok(text.endsWith('}\n'));

@@ -276,5 +276,8 @@ func (db *DB) Snapshot(ctx context.Context) (*store.Snapshot, error) {
 	if err := snapshotReports(ctx, tx, snap); err != nil {
 		return nil, err
 	}
+	if err := snapshotCosigners(ctx, tx, snap); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("IncidentHQ", su.incidentHQ)
 	t.Run("Summaries", su.summaries)
 	t.Run("Reports", su.reports)
+	t.Run("Cosign", su.cosign)
 	t.Run("Context", su.context)
 }
 
@@ -157,8 +158,8 @@ func hashOf(secret string) string {
 // committed: the journal (entries, notes, stored hashes, checkpoints) and the
 // office projection. Tests change a clone inside an append and keep the
 // clone only when the append commits. Zones, commitments, notices,
-// incidents and steps are replaced whole, never changed in place, so a
-// clone shares them.
+// incidents, steps and cosigners are replaced whole, never changed in
+// place, so a clone shares them.
 type model struct {
 	keys        *keys
 	entries     []truce.Entry
@@ -174,6 +175,7 @@ type model struct {
 	incidents   map[string]truce.Incident
 	pledges     map[string]truce.Commitment // commitments to a party, not of sites
 	steps       map[string]truce.Step
+	cosigners   map[string]truce.Cosigner
 }
 
 type checkpoint struct {
@@ -219,7 +221,8 @@ func (k *keys) party(t testing.TB, id string, kind truce.PartyKind) truce.Party 
 func newModel(t testing.TB) *model {
 	return &model{keys: newKeys(t), seqs: map[string]int64{}, actors: map[string]truce.Actor{},
 		zones: map[string]truce.Zone{}, commitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
-		incidents: map[string]truce.Incident{}, pledges: map[string]truce.Commitment{}, steps: map[string]truce.Step{}}
+		incidents: map[string]truce.Incident{}, pledges: map[string]truce.Commitment{}, steps: map[string]truce.Step{},
+		cosigners: map[string]truce.Cosigner{}}
 }
 
 func (m *model) clone() *model {
@@ -243,6 +246,7 @@ func (m *model) clone() *model {
 	c.incidents = maps.Clone(m.incidents)
 	c.pledges = maps.Clone(m.pledges)
 	c.steps = maps.Clone(m.steps)
+	c.cosigners = maps.Clone(m.cosigners)
 	return &c
 }
 
@@ -430,6 +434,9 @@ func (m *model) snapshot() *store.Snapshot {
 	}
 	for _, id := range slices.Sorted(maps.Keys(m.steps)) {
 		s.Steps = append(s.Steps, m.steps[id])
+	}
+	for _, p := range slices.Sorted(maps.Keys(m.cosigners)) {
+		s.Cosigners = append(s.Cosigners, m.cosigners[p])
 	}
 	return s
 }
@@ -1988,6 +1995,9 @@ func (su *suite) context(t *testing.T) {
 			if _, err := c.putStep(t, tx, "un", truce.KindStepCreate, stepOf("stp_a", "us")); err != nil {
 				return err
 			}
+			if _, err := c.putCosigner(t, tx, cosignerOf(t, "us")); err != nil {
+				return err
+			}
 			return c.putBatch(t, tx, 5, "us")
 		})
 		draft, site := draftIn("zon_d", "us", box1), siteOf("sit_a", "us", "zon_d", "salt")
@@ -2047,6 +2057,10 @@ func (su *suite) context(t *testing.T) {
 			{"Checkpoints", func(ctx context.Context) error {
 				return s.Checkpoints(ctx, func(int64, []byte) error { return nil })
 			}},
+			{"CheckpointAt", func(ctx context.Context) error { _, err := s.CheckpointAt(ctx, m.size()); return err }},
+			{"AddCosignature", func(ctx context.Context) error { return s.AddCosignature(ctx, cosignatureOf(t, "ru", m.size(), 0)) }},
+			{"Cosignatures", func(ctx context.Context) error { _, err := s.Cosignatures(ctx, m.size()); return err }},
+			{"LatestCosignatures", func(ctx context.Context) error { _, err := s.LatestCosignatures(ctx); return err }},
 			{"Actor", func(ctx context.Context) error { _, err := s.Actor(ctx, "act_a"); return err }},
 			{"Actors", func(ctx context.Context) error { _, err := s.Actors(ctx, store.Page{Limit: 10}); return err }},
 			{"DesignationHistory", func(ctx context.Context) error { _, err := s.DesignationHistory(ctx, "act_a"); return err }},
@@ -2098,6 +2112,7 @@ func (su *suite) context(t *testing.T) {
 			{"Commitments", func(ctx context.Context) error { _, err := s.Commitments(ctx, store.Page{Limit: 10}); return err }},
 			{"Step", func(ctx context.Context) error { _, err := s.Step(ctx, "stp_a"); return err }},
 			{"Steps", func(ctx context.Context) error { _, err := s.Steps(ctx, store.Page{Limit: 10}); return err }},
+			{"Cosigners", func(ctx context.Context) error { _, err := s.Cosigners(ctx); return err }},
 			{"PutIncidentDraft", func(ctx context.Context) error {
 				return s.PutIncidentDraft(ctx, draftIncident("inc_new", "us", t0, "", box2))
 			}},
@@ -2173,6 +2188,9 @@ func (su *suite) context(t *testing.T) {
 		wantNotFound(t, err, "CommitmentDraft(ru, cmt_new) after a canceled PutCommitmentDraft")
 		if got, err := s.CommitmentDraft(ctx, "ru", "cmt_d"); err != nil || !cmp.Equal(pledgeDraft, got, cmpOpts) {
 			t.Errorf("CommitmentDraft(ru, cmt_d) after a canceled DeleteCommitmentDraft = %+v, %v", got, err)
+		}
+		if got, err := s.LatestCosignatures(ctx); err != nil || len(got) != 0 {
+			t.Errorf("LatestCosignatures after a canceled AddCosignature = %+v, %v; want none", got, err)
 		}
 		checkJournal(t, ctx, s, m)
 		checkOffice(t, ctx, s, m)

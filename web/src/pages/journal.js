@@ -47,7 +47,20 @@ export default {
         { label: 'Key name', value: (k) => h('code', null, k.name) },
         { label: 'Key hash', value: (k) => h('code', null, k.hashHex) },
       ],
-    }), h('p', { class: 'muted' }, 'Compare the office key and your own party’s key with the ones you were given out of band.'));
+    }), h('p', { class: 'muted' }, 'Compare the office key and your own party’s key with the ones you were given out of band.'),
+    h('h3', null, 'Cosigned by the parties'),
+    Object.keys(info.cosigner_keys || {}).length === 0
+      ? h('p', { class: 'muted' }, 'No party has declared a cosigner key yet (truce cosigner new, then PUT /api/v1/journal/cosigners/{party}).')
+      : ctx.table({
+        caption: 'Each party’s latest cosigned checkpoint, as the server reports it (truce verify --url checks the cosignatures themselves)',
+        rows: Object.entries(info.cosigner_keys).sort(([a], [b]) => a.localeCompare(b)),
+        columns: [
+          { label: 'Party', value: ([p]) => p },
+          { label: 'Cosigner key', value: ([, k]) => h('code', null, k.split('+')[0]) },
+          { label: 'Latest cosigned size', value: ([p]) => (info.cosigned?.[p] ? String(info.cosigned[p].size) : 'none yet') },
+          { label: 'At', value: ([p]) => info.cosigned?.[p]?.time ?? '' },
+        ],
+      }));
 
     // State kept across live updates.
     const leaves = []; // leaf hashes (Uint8Array) by index
