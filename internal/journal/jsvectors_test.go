@@ -49,8 +49,9 @@ type jsVectors struct {
 	// CosignedCheckpoint is Checkpoint with a party's cosignature/v1
 	// line after the office's signature, as GET .../checkpoint serves it.
 	CosignedCheckpoint string            `json:"cosigned_checkpoint"`
-	Bad                map[string]string `json:"bad"`      // notes a verifier must refuse, by why
-	BadKeys            []string          `json:"bad_keys"` // verifier keys that must not load
+	CosignerKey        string            `json:"cosigner_key"` // its cosigner's verifier key
+	Bad                map[string]string `json:"bad"`          // notes a verifier must refuse, by why
+	BadKeys            []string          `json:"bad_keys"`     // verifier keys that must not load
 }
 
 // seeded is a fixed Ed25519 seed, so that the vectors do not change.
@@ -141,7 +142,7 @@ func makeJSVectors(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	v.Checkpoint = string(cp)
-	v.CosignedCheckpoint = cosigned(t, v.Checkpoint)
+	v.CosignedCheckpoint, v.CosignerKey = cosigned(t, v.Checkpoint)
 
 	tampered := strings.Replace(v.Entries[0], "vector 0", "vector 9", 1)
 	v.Bad["does not verify"] = tampered
@@ -234,7 +235,7 @@ func TestJSVerifierVectors(t *testing.T) {
 // cosigned adds to cp a cosignature/v1 line by a fixed key at a fixed time
 // (the library's signer takes the time from the clock, which would make
 // the vectors change), and checks it with the library's verifier.
-func cosigned(t *testing.T, cp string) string {
+func cosigned(t *testing.T, cp string) (cosignedNote, vkey string) {
 	t.Helper()
 	const name, ts = "verifier.us.example/truce", 1_790_000_000
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
@@ -247,12 +248,13 @@ func cosigned(t *testing.T, cp string) string {
 	sig = binary.BigEndian.AppendUint64(sig, ts)
 	sig = append(sig, ed25519.Sign(key, []byte(msg))...)
 	out := cp + "\u2014 " + name + " " + base64.StdEncoding.EncodeToString(sig) + "\n"
-	v, err := fnote.NewVerifierForCosignatureV1(fmt.Sprintf("%s+%08x+%s", name, hash, base64.StdEncoding.EncodeToString(pub)))
+	vkey = fmt.Sprintf("%s+%08x+%s", name, hash, base64.StdEncoding.EncodeToString(pub))
+	v, err := fnote.NewVerifierForCosignatureV1(vkey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n, err := note.Open([]byte(out), note.VerifierList(v)); err != nil || len(n.Sigs) != 1 {
 		t.Fatalf("the hand-made cosignature does not verify: %v", err)
 	}
-	return out
+	return out, vkey
 }

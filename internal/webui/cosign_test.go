@@ -3,6 +3,7 @@ package webui_test
 import (
 	"crypto/rand"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -56,10 +57,43 @@ func TestBrowserJournalCosigned(t *testing.T) {
 	if state, text := waitVerify(b); state != "verified" || !strings.Contains(text, fmt.Sprintf("checkpoint of %d entries", size)) {
 		t.Fatalf("journal page with a cosigned checkpoint: %s %q", state, text)
 	}
-	b.WaitFor(`[...document.querySelectorAll('table')].some((t) => t.textContent.includes('verifier.us.example/truce'))`)
-	var row string
-	b.Eval(`[...document.querySelectorAll('tr')].map((r) => r.textContent).find((t) => t.includes('verifier.us.example/truce')) || ''`, &row)
-	if !strings.Contains(row, "us") || !strings.Contains(row, fmt.Sprint(size)) {
-		t.Fatalf("cosigners table row %q, want us at size %d", row, size)
+	if got := b.Text(`tr[data-party=us][data-cosig=ok]`); !strings.Contains(got, "verifier.us.example/truce") || !strings.Contains(got, fmt.Sprint(size)) {
+		t.Fatalf("us's row: %q, want its key and size %d, checked", got, size)
 	}
+	if got := b.Text(`#verify-detail`); !strings.Contains(got, fmt.Sprintf("us cosigned the checkpoint of %d entries; its root is the one of the first %d entries verified here", size, size)) {
+		t.Errorf("detail: %q", got)
+	}
+	if n := countSel(b, `tr[data-party=ru][data-cosig=none]`); n != 0 {
+		t.Errorf("ru, which declared no key, has a row")
+	}
+
+	// The server hands out us's cosignature changed by one byte: the page
+	// says FAILED and names it.
+	t.Run("tampered", func(t *testing.T) {
+		b := NewBrowser(t)
+		if r := b.Env.Do(t, "us-official", "PUT", "/api/v1/journal/cosigners/us", map[string]string{"key": vkey}); r.Status != 200 {
+			t.Fatalf("set the cosigner key: %d %s", r.Status, r.Body)
+		}
+		office, _ := note.NewVerifier(b.Env.App.Arrangement.OfficeKey)
+		n, err := note.Open(b.Env.Do(t, "us-observer", "GET", "/api/v1/journal/checkpoint", nil).Body, note.VerifierList(office))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := note.Sign(&note.Note{Text: n.Text, Sigs: n.Sigs}, signer)
+		if r := b.Env.Do(t, "us-observer", "POST", "/api/v1/journal/cosignatures", msg); r.Status != 201 {
+			t.Fatalf("cosign: %d %s", r.Status, r.Body)
+		}
+		b.Intercept("*/api/v1/journal/checkpoint?size=*", func(u string) (int, string, []byte) {
+			pu, _ := url.Parse(u)
+			body := b.Env.Do(t, "us-observer", "GET", "/api/v1/journal/checkpoint?"+pu.RawQuery, nil).Body
+			body = []byte(string(body))
+			body[len(body)-4] ^= 1 // inside the last line's base64: the cosignature
+			return 200, "text/plain; charset=utf-8", body
+		})
+		b.SignIn("ru-observer", "demo")
+		b.Go("#/journal", "/journal")
+		if state, text := waitVerify(b); state != "failed" || !strings.Contains(text, "us's cosignature") {
+			t.Errorf("with a tampered cosignature: %s %q", state, text)
+		}
+	})
 }

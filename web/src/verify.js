@@ -45,14 +45,23 @@ async function sha256(bytes) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
 }
 
-/** keyHash is the 4-byte key hash of a signed-note key, as a uint32. */
-export async function keyHash(name, pub) {
-  const h = await sha256(concat(enc.encode(name + '\n'), new Uint8Array([1]), pub));
+/** keyHash is the 4-byte key hash of a signed-note key of type alg (0x01 Ed25519, 0x04 cosignature/v1), as a uint32. */
+export async function keyHash(name, pub, alg = 1) {
+  const h = await sha256(concat(enc.encode(name + '\n'), new Uint8Array([alg]), pub));
   return ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
 }
 
 /** parseVerifierKey checks a verifier key string and imports its Ed25519 key. */
 export async function parseVerifierKey(vkey) {
+  return parseKey(vkey, 1, 'an Ed25519 key (algorithm 0x01, 32 bytes)');
+}
+
+/** parseCosignerKey checks a party's cosigner key: Ed25519 cosignature/v1 (C2SP tlog-cosignature, type 0x04). */
+export async function parseCosignerKey(vkey) {
+  return parseKey(vkey, 4, 'an Ed25519 cosignature/v1 key (algorithm 0x04, 32 bytes)');
+}
+
+async function parseKey(vkey, alg, what) {
   // name+hash+key: a key name holds no '+'; the base64 key may.
   const str = String(vkey);
   const i = str.indexOf('+');
@@ -65,10 +74,10 @@ export async function parseVerifierKey(vkey) {
   if (!/^[0-9a-f]{8}$/.test(hashHex)) throw new Error(`verifier key ${name}: bad key hash “${hashHex}”`);
   let raw;
   try { raw = unb64(keyB64); } catch { throw new Error(`verifier key ${name}: bad base64`); }
-  if (raw.length !== 33 || raw[0] !== 1) throw new Error(`verifier key ${name}: not an Ed25519 key (algorithm 0x01, 32 bytes)`);
+  if (raw.length !== 33 || raw[0] !== alg) throw new Error(`verifier key ${name}: not ${what}`);
   const pub = raw.slice(1);
   const hash = parseInt(hashHex, 16) >>> 0;
-  if ((await keyHash(name, pub)) !== hash) throw new Error(`verifier key ${name}: its key hash ${hashHex} does not match the key`);
+  if ((await keyHash(name, pub, alg)) !== hash) throw new Error(`verifier key ${name}: its key hash ${hashHex} does not match the key`);
   const key = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
   return { name, hash, hashHex, key, vkey };
 }
@@ -121,6 +130,24 @@ export async function verifySig(note, key) {
   if (sig.sig.length !== 64) return `signature by ${key.name} is not 64 bytes`;
   const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key.key, sig.sig, enc.encode(parts.text));
   return ok ? '' : `the signature by ${key.name} does not verify`;
+}
+
+/**
+ * verifyCosignature checks that a checkpoint note carries a valid
+ * cosignature/v1 by key (from parseCosignerKey): 8 bytes of big-endian
+ * timestamp, then an Ed25519 signature over "cosignature/v1\ntime <ts>\n"
+ * and the checkpoint's text. Returns {why: '' when valid, time (Date)}.
+ */
+export async function verifyCosignature(note, key) {
+  let parts;
+  try { parts = splitNote(note); } catch (e) { return { why: e.message, time: null }; }
+  const sig = parts.sigs.find((s) => s.name === key.name && s.hash === key.hash);
+  if (!sig) return { why: `no cosignature by ${key.name}`, time: null };
+  if (sig.sig.length !== 8 + 64) return { why: `the cosignature by ${key.name} is not 72 bytes`, time: null };
+  const ts = new DataView(sig.sig.buffer, sig.sig.byteOffset, 8).getBigUint64(0);
+  const msg = concat(enc.encode(`cosignature/v1\ntime ${ts}\n`), enc.encode(parts.text));
+  const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key.key, sig.sig.slice(8), msg);
+  return { why: ok ? '' : `the cosignature by ${key.name} does not verify`, time: new Date(Number(ts) * 1000) };
 }
 
 /** openCheckpoint checks a checkpoint note's office signature and parses origin, size and root. */

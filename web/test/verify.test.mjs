@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   loadKeys, parseVerifierKey, openEntry, openCheckpoint, leafHash, treeHash, checkInclusion, splitNote,
+  parseCosignerKey, verifyCosignature,
 } from '../src/verify.js';
 
 const v = JSON.parse(readFileSync(new URL('../testdata/verify-vectors.json', import.meta.url), 'utf8'));
@@ -98,6 +99,18 @@ test('a checkpoint cosigned by a party still verifies by the office key', async 
   assert.equal(sigs.length, 2);
   assert.equal(sigs[1].name, 'verifier.us.example/truce');
   assert.equal(sigs[1].sig.length, 8 + 64); // timestamp, then the signature
+});
+
+test('a cosignature/v1 verifies by its cosigner key, and only over the text it signed', async () => {
+  const key = await parseCosignerKey(v.cosigner_key);
+  const good = await verifyCosignature(v.cosigned_checkpoint, key);
+  assert.equal(good.why, '');
+  assert.equal(good.time.getTime(), 1_790_000_000 * 1000);
+  const tampered = v.cosigned_checkpoint.replace('\n13\n', '\n14\n');
+  assert.match((await verifyCosignature(tampered, key)).why, /does not verify/);
+  assert.match((await verifyCosignature(v.checkpoint, key)).why, /no cosignature/);
+  await assert.rejects(parseCosignerKey(v.journal.office_key), /cosignature\/v1/);
+  await assert.rejects(parseVerifierKey(v.cosigner_key), /Ed25519 key/);
 });
 
 test('a note splits into its text and signatures, as C2SP signed-note has it', () => {

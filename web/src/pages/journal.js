@@ -21,6 +21,7 @@ export default {
     const cpBox = h('section', { class: 'panel', 'aria-label': 'Latest checkpoint' });
     const keysBox = h('section', { 'aria-label': 'Verifier keys' });
     const entriesBox = h('section', { class: 'table-wrap', 'aria-label': 'Entries' });
+    const cosignBox = h('div', { id: 'cosigners' });
     el.append(h('h1', null, 'Journal'),
       h('p', { class: 'muted' }, 'Every change that reaches the office is one signed entry in an append-only Merkle tree. This page checks the signatures and the tree itself, with your browser’s own cryptography, against the published keys.'),
       stateBox, detail,
@@ -48,19 +49,7 @@ export default {
         { label: 'Key hash', value: (k) => h('code', null, k.hashHex) },
       ],
     }), h('p', { class: 'muted' }, 'Compare the office key and your own party’s key with the ones you were given out of band.'),
-    h('h3', null, 'Cosigned by the parties'),
-    Object.keys(info.cosigner_keys || {}).length === 0
-      ? h('p', { class: 'muted' }, 'No party has declared a cosigner key yet (truce cosigner new, then PUT /api/v1/journal/cosigners/{party}).')
-      : ctx.table({
-        caption: 'Each party’s latest cosigned checkpoint, as the server reports it (truce verify --url checks the cosignatures themselves)',
-        rows: Object.entries(info.cosigner_keys).sort(([a], [b]) => a.localeCompare(b)),
-        columns: [
-          { label: 'Party', value: ([p]) => p },
-          { label: 'Cosigner key', value: ([, k]) => h('code', null, k.split('+')[0]) },
-          { label: 'Latest cosigned size', value: ([p]) => (info.cosigned?.[p] ? String(info.cosigned[p].size) : 'none yet') },
-          { label: 'At', value: ([p]) => info.cosigned?.[p]?.time ?? '' },
-        ],
-      }));
+    cosignBox);
 
     // State kept across live updates.
     const leaves = []; // leaf hashes (Uint8Array) by index
@@ -129,10 +118,71 @@ export default {
         }
         lines.push(`The ${cp.size - start} entries shown have valid signatures and inclusion proofs against the checkpoint's root.`);
       }
+      const cosigs = await checkCosignatures(cp.size, full);
+      const bad = cosigs.find((c) => c.why);
+      showCosignatures(cosigs);
+      if (bad) {
+        fail(`${bad.party}'s cosignature of the checkpoint of ${bad.size} entries: ${bad.why}`);
+        renderDetail(lines);
+        return;
+      }
+      for (const c of cosigs) lines.push(c.note);
       renderDetail(lines);
       stateBox.dataset.state = 'verified';
       stateBox.dataset.size = String(cp.size);
       stateBox.textContent = `Verified in this browser: checkpoint of ${cp.size} entries, office signature, every entry's signature${full ? ' and the Merkle root' : ' and inclusion proofs'}.`;
+    }
+
+    // Each party's latest cosignature (C2SP cosignature/v1, by the cosigner
+    // key it declared in the journal): checked here, and, when the whole
+    // tree was recomputed, its checkpoint's root against the root of the
+    // same size over the entries verified here, so that a party's cosignature
+    // vouches for this very history.
+    async function checkCosignatures(size, full) {
+      const now = await api('/journal', { signal: ctx.signal });
+      const out = [];
+      for (const [party, vkey] of Object.entries(now.cosigner_keys || {}).sort(([a], [b]) => a.localeCompare(b))) {
+        const c = { party, name: String(vkey).split('+')[0], size: now.cosigned?.[party]?.size ?? null, why: '', note: '', time: null };
+        out.push(c);
+        if (c.size === null) continue;
+        try {
+          const key = await notes.parseCosignerKey(vkey);
+          const text = await api('/journal/checkpoint', { query: { size: c.size }, signal: ctx.signal });
+          const cp = await notes.openCheckpoint(text, keys);
+          if (!cp.ok) { c.why = cp.why; continue; }
+          if (cp.size !== c.size) { c.why = `the server gave the checkpoint of ${cp.size} entries`; continue; }
+          const r = await notes.verifyCosignature(text, key);
+          c.time = r.time;
+          if (r.why) { c.why = r.why; continue; }
+          if (full && c.size <= size) {
+            const root = await notes.treeHash(leaves.slice(0, c.size));
+            if (!notes.equal(root, cp.root)) { c.why = `it vouches for a root (${notes.b64(cp.root)}) other than the one of the first ${c.size} entries verified here (${notes.b64(root)})`; continue; }
+            c.note = `${party} cosigned the checkpoint of ${c.size} entries; its root is the one of the first ${c.size} entries verified here.`;
+          } else {
+            c.note = `${party} cosigned the checkpoint of ${c.size} entries (signature checked; its root not compared here).`;
+          }
+        } catch (e) {
+          c.why = e.message;
+        }
+      }
+      return out;
+    }
+
+    function showCosignatures(rows) {
+      ctx.clear(cosignBox).append(h('h3', null, 'Cosigned by the parties'), rows.length === 0
+        ? h('p', { class: 'muted' }, 'No party has declared a cosigner key yet (truce cosigner new, then PUT /api/v1/journal/cosigners/{party}).')
+        : ctx.table({
+          caption: 'Each party’s latest cosignature of a checkpoint, checked in this browser against the key it declared in the journal',
+          rows,
+          rowAttrs: (c) => ({ 'data-party': c.party, 'data-cosig': c.size === null ? 'none' : (c.why ? 'bad' : 'ok') }),
+          columns: [
+            { label: 'Party', value: (c) => c.party },
+            { label: 'Cosigner key', value: (c) => h('code', null, c.name) },
+            { label: 'Checkpoint size', value: (c) => (c.size === null ? 'none yet' : String(c.size)) },
+            { label: 'Cosigned at', value: (c) => (c.time ? ctx.fmtTime(c.time.toISOString()) : '') },
+            { label: 'Cosignature', value: (c) => (c.size === null ? '' : c.why ? h('span', { class: 'sig-bad' }, '✗ ' + c.why) : h('span', { class: 'sig-ok' }, '✓ valid')) },
+          ],
+        }));
     }
 
     function renderDetail(lines) {
