@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -56,6 +57,20 @@ func TestBinarySignals(t *testing.T) {
 			if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0") {
 				t.Fatalf("first line %q", first)
 			}
+			// The demo prints, after its sign-ins, the cosigner key files of
+			// the parties, which cosigned the seeded journal.
+			var usKey string
+			if tc.args[0] == "demo" {
+				for usKey == "" {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						t.Fatalf("demo output ended before the cosigner keys: %v", err)
+					}
+					if _, rest, ok := strings.Cut(line, "--cosign "); ok {
+						usKey = strings.Fields(rest)[0]
+					}
+				}
+			}
 			go io.Copy(io.Discard, r)
 			resp, err := http.Get(base + "/healthz")
 			if err != nil || resp.StatusCode != 200 {
@@ -67,7 +82,20 @@ func TestBinarySignals(t *testing.T) {
 				if err != nil || resp.StatusCode != http.StatusCreated {
 					t.Fatalf("demo sign-in: %v %v", resp, err)
 				}
+				var sess struct{ Token string }
+				err = json.NewDecoder(resp.Body).Decode(&sess)
 				resp.Body.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Command(bin, "verify", "--url", base, "--token", sess.Token).CombinedOutput()
+				if err != nil || !strings.Contains(string(out), "checkpoint cosigned by: mon, ru, us") {
+					t.Fatalf("verify the demo: %v\n%s", err, out)
+				}
+				out, err = exec.Command(bin, "verify", "--url", base, "--token", sess.Token, "--cosign", usKey).CombinedOutput()
+				if err != nil || !strings.Contains(string(out), "as us") {
+					t.Fatalf("cosign the demo's checkpoint with %s: %v\n%s", usKey, err, out)
+				}
 			}
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)

@@ -41,6 +41,8 @@ type Storage struct {
 	SQLite *sqlite.DB
 	// Postgres is set when the store is the PostgreSQL backend.
 	Postgres *postgres.DB
+	// KeysDir is the key directory.
+	KeysDir string
 }
 
 // OpenStorage opens the database named by a --db URL and the key directory
@@ -65,7 +67,7 @@ func OpenStorage(ctx context.Context, dbURL, keysDir string) (*Storage, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Storage{Store: db, Ring: ring, SQLite: db}, nil
+		return &Storage{Store: db, Ring: ring, SQLite: db, KeysDir: keysDir}, nil
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
 		if keysDir == "" {
 			keysDir = DefaultPostgresKeys
@@ -78,7 +80,7 @@ func OpenStorage(ctx context.Context, dbURL, keysDir string) (*Storage, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Storage{Store: db, Ring: ring, Postgres: db}, nil
+		return &Storage{Store: db, Ring: ring, Postgres: db, KeysDir: keysDir}, nil
 	default:
 		return nil, fmt.Errorf("--db %q: want sqlite:PATH or a postgres:// URL", redactURL(dbURL))
 	}

@@ -55,8 +55,15 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 		return err
 	}
 	defer app.Close()
+	var cosigners map[string]string
 	if len(parties) == 0 {
 		if err := demo.Seed(ctx, app.Arrangement.Origin, app.Accounts, app.Office, clk); err != nil {
+			return err
+		}
+		// The parties' cosigner keys go beside the key directory, where a
+		// demo can find them; in real use each lives on its party's own
+		// verifier.
+		if cosigners, err = demo.Cosign(ctx, app.Office, app.Arrangement.OfficeKey, filepath.Join(filepath.Dir(st.KeysDir), "demo-cosigners")); err != nil {
 			return err
 		}
 	} else if _, err := st.Store.Member(ctx, "us-official"); err != nil {
@@ -70,6 +77,10 @@ func (c *DemoCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 		fmt.Fprintf(stdio.Stdout, "demo data is illustrative, for loopback trials only; every password is %q\n", demo.Password)
 		for _, u := range demo.Usernames() {
 			fmt.Fprintf(stdio.Stdout, "  sign in as %s\n", u)
+		}
+		if len(cosigners) > 0 {
+			fmt.Fprintf(stdio.Stdout, "each party cosigned the journal's checkpoint; cosign again after verifying with\n")
+			fmt.Fprintf(stdio.Stdout, "  truce verify --url URL --token TOKEN --cosign %s   (likewise %s, %s)\n", cosigners["us"], cosigners["ru"], cosigners["mon"])
 		}
 	})
 }
