@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -153,6 +154,7 @@ type apiCall struct {
 	body   any
 	status int
 	req    reqCheck
+	ct     string // the body's content type, when not JSON
 }
 
 // TestOpenAPIResponses: real answers of the test office, successes and
@@ -250,6 +252,13 @@ func TestOpenAPIResponses(t *testing.T) {
 			body: map[string]any{"status": "in_progress", "evidence": "openapi test"}, status: 200},
 		{name: "journal", user: "us-observer", method: "GET", path: "/api/v1/journal", status: 200},
 		{name: "checkpoint", user: "us-observer", method: "GET", path: "/api/v1/journal/checkpoint", status: 200},
+		{name: "checkpoint of a size", user: "us-observer", method: "GET", path: "/api/v1/journal/checkpoint?size=1", status: 200},
+		{name: "set cosigner", user: "us-official", method: "PUT", path: "/api/v1/journal/cosigners/us",
+			body: map[string]any{"key": newCosignerKey(t, "openapi.us.example/truce").vkey}, status: 200},
+		{name: "set cosigner bad key", user: "us-official", method: "PUT", path: "/api/v1/journal/cosigners/us",
+			body: map[string]any{"key": "not a key"}, status: 400},
+		{name: "cosign not a checkpoint", user: "us-observer", method: "POST", path: "/api/v1/journal/cosignatures",
+			body: "not a checkpoint", ct: "text/plain", status: 400},
 		{name: "entries", user: "us-observer", method: "GET", path: "/api/v1/journal/entries?start=0&end=3", status: 200},
 		{name: "inclusion", user: "us-observer", method: "GET", path: "/api/v1/journal/proofs/inclusion?index=1", status: 200},
 		{name: "consistency", user: "us-observer", method: "GET", path: "/api/v1/journal/proofs/consistency?old=1", status: 200},
@@ -301,7 +310,7 @@ func checkCall(t *testing.T, e *testenv.Env, doc *openapi3.T, router routers.Rou
 		t.Fatal(err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", cmp.Or(c.ct, "application/json"))
 	}
 	if c.user != "" {
 		req.Header.Set("Authorization", "Bearer token")
