@@ -158,7 +158,21 @@ func TestCosignatures(t *testing.T) {
 	}
 	// ru cosigns too, then the journal moves on.
 	mustStatus(t, e.Do(t, "ru-analyst", "POST", "/api/v1/journal/cosignatures", ru.cosign(t, cp, office)), http.StatusCreated, "ru cosigns")
-	mustStatus(t, e.Do(t, "us-official", "PUT", "/api/v1/journal/cosigners/us", httpapi.CosignerInput{Key: us.vkey}), http.StatusOK, "us sets its key again")
+	before = e.JournalSize(t)
+	mustStatus(t, e.Do(t, "us-official", "PUT", "/api/v1/journal/cosigners/us", httpapi.CosignerInput{Key: us.vkey}), http.StatusOK, "us sets the same key again")
+	if got := e.JournalSize(t); got != before {
+		t.Fatalf("the same key again appended %d entries", got-before)
+	}
+	other := newCosignerKey(t, "verifier2.us.example/truce")
+	mustStatus(t, e.Do(t, "us-official", "PUT", "/api/v1/journal/cosigners/us", httpapi.CosignerInput{Key: other.vkey}), http.StatusOK, "us replaces its key")
+	// us's cosignature was made with the key it replaced: no longer listed.
+	if info := cosignInfo(t, e); info.Cosigned["us"].Size != 0 || info.Cosigned["ru"].Size == 0 {
+		t.Fatalf("after us replaced its key: cosigned %+v, want ru alone", info.Cosigned)
+	}
+	mustStatus(t, e.Do(t, "us-official", "PUT", "/api/v1/journal/cosigners/us", httpapi.CosignerInput{Key: us.vkey}), http.StatusOK, "us goes back to its first key")
+	if got := e.JournalSize(t); got != before+2 {
+		t.Fatalf("two changes of key appended %d entries", got-before)
+	}
 
 	// Any member reads the checkpoint of that size with both cosignatures,
 	// which verify; the latest checkpoint has none yet.

@@ -110,23 +110,32 @@ func (s *Service) SetCosigner(ctx context.Context, party, key string) (truce.Cos
 	if _, err := CheckCosignerKey(key); err != nil {
 		return truce.Cosigner{}, err
 	}
+	// The same key again changes nothing and writes nothing.
+	if c, err := s.cosigner(ctx, m.Party); err == nil && c.Key == key {
+		return c, nil
+	}
 	if _, err := s.writer.Append(ctx, Request{Party: m.Party, Member: m.Username, Kind: truce.KindCosignerSet, Subject: m.Party, Body: CosignerSetBody{Key: key}}); err != nil {
 		return truce.Cosigner{}, err
 	}
-	c, err := s.store.Cosigners(ctx)
+	return s.cosigner(ctx, m.Party)
+}
+
+// cosigner reads party's cosigner; store.ErrNotFound when it set none.
+func (s *Service) cosigner(ctx context.Context, party string) (truce.Cosigner, error) {
+	cs, err := s.store.Cosigners(ctx)
 	if err != nil {
 		return truce.Cosigner{}, err
 	}
-	for _, x := range c {
-		if x.Party == m.Party {
-			return x, nil
+	for _, c := range cs {
+		if c.Party == party {
+			return c, nil
 		}
 	}
-	return truce.Cosigner{}, fmt.Errorf("office: cosigner of %s not projected", m.Party)
+	return truce.Cosigner{}, fmt.Errorf("office: cosigner of %s: %w", party, store.ErrNotFound)
 }
 
 // Cosigners lists the parties' cosigner keys and each party's latest
-// cosignature.
+// cosignature made with the key it declares now.
 func (s *Service) Cosigners(ctx context.Context) ([]truce.Cosigner, []truce.Cosignature, error) {
 	if _, err := caller(ctx); err != nil {
 		return nil, nil, err
@@ -139,7 +148,19 @@ func (s *Service) Cosigners(ctx context.Context) ([]truce.Cosigner, []truce.Cosi
 	if err != nil {
 		return nil, nil, err
 	}
-	return keys, latest, nil
+	// Only what the key a party declares now can check: a cosignature by
+	// a key it has since replaced is left out until it cosigns again.
+	current := map[string]string{}
+	for _, k := range keys {
+		current[k.Party] = k.Key
+	}
+	out := latest[:0]
+	for _, c := range latest {
+		if current[c.Party] == c.Key {
+			out = append(out, c)
+		}
+	}
+	return keys, out, nil
 }
 
 // maxCosignatureSkew is how far in the future of the office's clock a
@@ -174,19 +195,14 @@ func (s *Service) AddCosignature(ctx context.Context, msg []byte) (truce.Cosigna
 	if err != nil {
 		return truce.Cosignature{}, truce.Invalid("checkpoint", "not a checkpoint of this office: %v", err)
 	}
-	keys, err := s.store.Cosigners(ctx)
+	declared, err := s.cosigner(ctx, m.Party)
+	if errors.Is(err, store.ErrNotFound) {
+		return truce.Cosignature{}, truce.Errorf(truce.EConflict, "%s has no cosigner key: set one first (PUT /api/v1/journal/cosigners/%s)", m.Party, m.Party)
+	}
 	if err != nil {
 		return truce.Cosignature{}, err
 	}
-	var key string
-	for _, c := range keys {
-		if c.Party == m.Party {
-			key = c.Key
-		}
-	}
-	if key == "" {
-		return truce.Cosignature{}, truce.Errorf(truce.EConflict, "%s has no cosigner key: set one first (PUT /api/v1/journal/cosigners/%s)", m.Party, m.Party)
-	}
+	key := declared.Key
 	cosigner, err := CheckCosignerKey(key)
 	if err != nil {
 		return truce.Cosignature{}, err
