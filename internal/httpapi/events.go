@@ -168,6 +168,16 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 			if ev.Index < next {
 				continue
 			}
+			// An HQ change whose wake-up is pending was made before this
+			// entry was published: it goes first, whichever case select
+			// happened to pick.
+			select {
+			case <-wake:
+				if err := sendHQ(); err != nil {
+					return nil
+				}
+			default:
+			}
 			if err := send(ev); err != nil {
 				return nil
 			}
