@@ -62,13 +62,34 @@ func TestCosignFromVerify(t *testing.T) {
 	if out := mustRun(t, "", "verify", "--db", db); !strings.Contains(out, "office state matches") {
 		t.Fatalf("verify --db: %s", out)
 	}
-	// A cosigner key swapped in the database, not through the journal, is
-	// found.
 	raw, err := sql.Open("sqlite", filepath.Join(dir, "truce.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
+	// A cosignature changed in the database is found, and so is one whose
+	// key was never declared.
+	if _, err := raw.Exec(`UPDATE cosignatures SET line = replace(line, substr(line, -6, 4), 'AAAA')`); err != nil {
+		t.Fatal(err)
+	}
+	if r := truce(t, "", "verify", "--db", db); r.code == 0 || !strings.Contains(r.stderr, "cosignature of the checkpoint of size "+m[1]+" by us") {
+		t.Fatalf("verify --db after a cosignature was changed: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := raw.Exec(`DELETE FROM cosignatures`); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "", "verify", "--db", db)
+	if _, err := raw.Exec(`INSERT INTO cosignatures(party, size, time, line, key) VALUES ('ru', ?, '2026-11-25T00:00:00.000000Z', 'x', ?)`, m[1], vkey); err != nil {
+		t.Fatal(err)
+	}
+	if r := truce(t, "", "verify", "--db", db); r.code == 0 || !strings.Contains(r.stderr, "never declared by ru") {
+		t.Fatalf("verify --db with a cosignature by an undeclared key: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := raw.Exec(`DELETE FROM cosignatures`); err != nil {
+		t.Fatal(err)
+	}
+	// A cosigner key swapped in the database, not through the journal, is
+	// found.
 	if _, err := raw.Exec(`UPDATE cosigners SET doc = replace(doc, 'verifier.us.example', 'verifier.xx.example')`); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -304,4 +305,51 @@ func checkpointSize(cp []byte) (int64, error) {
 		return 0, fmt.Errorf("office: stored checkpoint size: %w", err)
 	}
 	return n, nil
+}
+
+// VerifyCosignatures checks every cosignature st keeps: by a key its party
+// declared in the journal (declared: the keys each party ever set, as the
+// fold found them), over the checkpoint the office keeps for that size.
+// The error names the first that fails.
+func VerifyCosignatures(ctx context.Context, st store.Store, declared map[string]map[string]bool) error {
+	officeKey, err := st.Meta(ctx, metaOfficeKey)
+	if err != nil {
+		return err
+	}
+	office, err := note.NewVerifier(officeKey)
+	if err != nil {
+		return fmt.Errorf("verify: office key: %w", err)
+	}
+	return st.EachCosignature(ctx, func(c truce.Cosignature) error {
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("verify: cosignature of the checkpoint of size %d by %s: %s", c.Size, c.Party, fmt.Sprintf(format, args...))
+		}
+		if !declared[c.Party][c.Key] {
+			return fail("its key %s was never declared by %s in the journal", c.Key, c.Party)
+		}
+		v, err := CheckCosignerKey(c.Key)
+		if err != nil {
+			return fail("%v", err)
+		}
+		cp, err := st.CheckpointAt(ctx, c.Size)
+		if errors.Is(err, store.ErrNotFound) {
+			return fail("the office keeps no checkpoint of that size")
+		}
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(c.Line, "— ") || !strings.HasSuffix(c.Line, "\n") || strings.Count(c.Line, "\n") != 1 {
+			return fail("a malformed signature line")
+		}
+		n, err := note.Open(append(slices.Clip(cp), c.Line...), note.VerifierList(office, v))
+		if err != nil {
+			return fail("%v", err)
+		}
+		for _, s := range n.Sigs {
+			if s.Name == v.Name() && s.Hash == v.KeyHash() {
+				return nil
+			}
+		}
+		return fail("no signature by its key")
+	})
 }

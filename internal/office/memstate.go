@@ -29,6 +29,7 @@ type MemState struct {
 	reports         map[string][]byte
 	rfis            map[string][]byte
 	cosigners       map[string]truce.Cosigner
+	declared        map[string]map[string]bool // every cosigner key each party set
 	// boxes of zones and incidents, in R-trees, so box queries decode only
 	// what meets
 	zoneBoxes, incidentBoxes boxIndex
@@ -72,7 +73,7 @@ func NewMemState(parties []truce.Party) *MemState {
 		parties: map[string]truce.PartyKind{}, actors: map[string]*truce.Actor{},
 		zones: map[string][]byte{}, siteCommitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
 		incidents: map[string][]byte{}, commitments: map[string][]byte{}, steps: map[string][]byte{},
-		cosigners: map[string]truce.Cosigner{},
+		cosigners: map[string]truce.Cosigner{}, declared: map[string]map[string]bool{},
 		reports:   map[string][]byte{}, rfis: map[string][]byte{},
 		partyList: slices.Clone(parties),
 	}
@@ -315,8 +316,16 @@ func (m *MemState) GetCosigner(party string) (truce.Cosigner, error) {
 
 func (m *MemState) PutCosigner(c truce.Cosigner) error {
 	m.cosigners[c.Party] = c
+	if m.declared[c.Party] == nil {
+		m.declared[c.Party] = map[string]bool{}
+	}
+	m.declared[c.Party][c.Key] = true
 	return nil
 }
+
+// DeclaredCosigners is every cosigner key each party has set, the keys it
+// has since replaced included: those its earlier cosignatures were made with.
+func (m *MemState) DeclaredCosigners() map[string]map[string]bool { return m.declared }
 
 func (m *MemState) GetReport(id string) (truce.ReportRecord, error) {
 	return getDoc[truce.ReportRecord](m.reports, "report", id)

@@ -136,6 +136,9 @@ func VerifyStore(ctx context.Context, st store.Store, opt VerifyOptions) (*Verif
 	if err := VerifySealed(ctx, st, stored); err != nil {
 		return nil, err
 	}
+	if err := VerifyCosignatures(ctx, st, mem.DeclaredCosigners()); err != nil {
+		return nil, err
+	}
 	return &VerifyResult{Size: rep.Size, Root: rep.Root, Parties: rep.Parties, StateChecked: true}, nil
 }
 
@@ -145,6 +148,9 @@ func emptyState(ctx context.Context, st store.Store, parties []truce.Party) (*Ve
 		return nil, err
 	}
 	if err := CompareState(stored, NewMemState(parties).Snapshot()); err != nil {
+		return nil, err
+	}
+	if err := VerifyCosignatures(ctx, st, nil); err != nil {
 		return nil, err
 	}
 	return &VerifyResult{Parties: map[string]int64{}, StateChecked: true}, nil

@@ -90,6 +90,9 @@ type Journal interface {
 	// LatestCosignatures lists each party's cosignature of the largest
 	// size it cosigned, by party.
 	LatestCosignatures(ctx context.Context) ([]truce.Cosignature, error)
+	// EachCosignature calls fn with every cosignature kept, by size then
+	// party, streaming.
+	EachCosignature(ctx context.Context, fn func(truce.Cosignature) error) error
 }
 
 // Watcher is implemented by stores that can wake a process when another

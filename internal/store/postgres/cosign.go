@@ -92,6 +92,28 @@ func (db *DB) LatestCosignatures(ctx context.Context) ([]truce.Cosignature, erro
 	return scanCosignatures(rows, err, "latest cosignatures")
 }
 
+func (db *DB) EachCosignature(ctx context.Context, fn func(truce.Cosignature) error) error {
+	rows, err := db.pool.Query(ctx, cosignatureColumns+" ORDER BY size, party")
+	if err != nil {
+		return fmt.Errorf("postgres: cosignatures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c truce.Cosignature
+		if err := rows.Scan(&c.Party, &c.Size, &c.Time, &c.Line, &c.Key); err != nil {
+			return fmt.Errorf("postgres: cosignatures: %w", err)
+		}
+		c.Time = utc(c.Time)
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: cosignatures: %w", err)
+	}
+	return nil
+}
+
 // scanCosignatures reads the rows of a query of the cosignatures' columns.
 func scanCosignatures(rows pgx.Rows, err error, what string) ([]truce.Cosignature, error) {
 	if err != nil {

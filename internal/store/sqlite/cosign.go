@@ -89,6 +89,38 @@ func (db *DB) LatestCosignatures(ctx context.Context) ([]truce.Cosignature, erro
 	return scanCosignatures(rows, err, "latest cosignatures")
 }
 
+func (db *DB) EachCosignature(ctx context.Context, fn func(truce.Cosignature) error) error {
+	rows, err := db.read.QueryContext(ctx, cosignatureColumns+" ORDER BY size, party")
+	if err != nil {
+		return fmt.Errorf("sqlite: cosignatures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCosignature(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: cosignatures: %w", err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: cosignatures: %w", err)
+	}
+	return nil
+}
+
+func scanCosignature(rows *sql.Rows) (truce.Cosignature, error) {
+	var c truce.Cosignature
+	var at string
+	if err := rows.Scan(&c.Party, &c.Size, &at, &c.Line, &c.Key); err != nil {
+		return c, err
+	}
+	var err error
+	c.Time, err = parseTime(at)
+	return c, err
+}
+
 // scanCosignatures reads the rows of a query of cosignatureColumns.
 func scanCosignatures(rows *sql.Rows, err error, what string) ([]truce.Cosignature, error) {
 	if err != nil {
@@ -97,13 +129,9 @@ func scanCosignatures(rows *sql.Rows, err error, what string) ([]truce.Cosignatu
 	defer rows.Close()
 	var out []truce.Cosignature
 	for rows.Next() {
-		var c truce.Cosignature
-		var at string
-		if err := rows.Scan(&c.Party, &c.Size, &at, &c.Line, &c.Key); err != nil {
+		c, err := scanCosignature(rows)
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
-		}
-		if c.Time, err = parseTime(at); err != nil {
-			return nil, err
 		}
 		out = append(out, c)
 	}

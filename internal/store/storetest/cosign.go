@@ -207,6 +207,9 @@ func (su *suite) cosign(t *testing.T) {
 		if got, err := s.LatestCosignatures(ctx); err != nil || len(got) != 0 {
 			t.Errorf("LatestCosignatures before any = %+v, %v; want none", got, err)
 		}
+		if err := s.EachCosignature(ctx, func(c truce.Cosignature) error { return fmt.Errorf("called with %+v", c) }); err != nil {
+			t.Errorf("EachCosignature before any: %v", err)
+		}
 
 		// Added out of order: ru's cosignature of 3 comes after its
 		// cosignature of 5, so the latest is the largest, not the last.
@@ -234,6 +237,12 @@ func (su *suite) cosign(t *testing.T) {
 				t.Errorf("LatestCosignatures %s: %v", when, err)
 			} else if diff := cmp.Diff([]truce.Cosignature{ru5, un5, us7}, got, strictOpts); diff != "" {
 				t.Errorf("LatestCosignatures %s (-want +got):\n%s", when, diff)
+			}
+			var each []truce.Cosignature
+			if err := s.EachCosignature(ctx, func(c truce.Cosignature) error { each = append(each, c); return nil }); err != nil {
+				t.Errorf("EachCosignature %s: %v", when, err)
+			} else if diff := cmp.Diff([]truce.Cosignature{ru3, un3, us3, ru5, un5, us7}, each, strictOpts); diff != "" {
+				t.Errorf("EachCosignature %s (-want +got):\n%s", when, diff)
 			}
 		}
 		check("after the first of each")

@@ -2061,6 +2061,9 @@ func (su *suite) context(t *testing.T) {
 			{"AddCosignature", func(ctx context.Context) error { return s.AddCosignature(ctx, cosignatureOf(t, "ru", m.size(), 0)) }},
 			{"Cosignatures", func(ctx context.Context) error { _, err := s.Cosignatures(ctx, m.size()); return err }},
 			{"LatestCosignatures", func(ctx context.Context) error { _, err := s.LatestCosignatures(ctx); return err }},
+			{"EachCosignature", func(ctx context.Context) error {
+				return s.EachCosignature(ctx, func(truce.Cosignature) error { return nil })
+			}},
 			{"Actor", func(ctx context.Context) error { _, err := s.Actor(ctx, "act_a"); return err }},
 			{"Actors", func(ctx context.Context) error { _, err := s.Actors(ctx, store.Page{Limit: 10}); return err }},
 			{"DesignationHistory", func(ctx context.Context) error { _, err := s.DesignationHistory(ctx, "act_a"); return err }},
