@@ -74,7 +74,7 @@ func NewMemState(parties []truce.Party) *MemState {
 		zones: map[string][]byte{}, siteCommitments: map[int64]truce.SiteCommitment{}, notices: map[string]truce.Notice{},
 		incidents: map[string][]byte{}, commitments: map[string][]byte{}, steps: map[string][]byte{},
 		cosigners: map[string]truce.Cosigner{}, declared: map[string]map[string]bool{},
-		reports:   map[string][]byte{}, rfis: map[string][]byte{},
+		reports: map[string][]byte{}, rfis: map[string][]byte{},
 		partyList: slices.Clone(parties),
 	}
 	for _, p := range parties {
