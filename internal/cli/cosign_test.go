@@ -1,11 +1,18 @@
 package cli_test
 
 import (
+	"bytes"
 	"database/sql"
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -50,6 +57,44 @@ func TestCosignFromVerify(t *testing.T) {
 	}
 	if out := mustRun(t, "", "verify", "--url", base, "--token", token); !strings.Contains(out, "checkpoint cosigned by: us") {
 		t.Fatalf("the next verifier does not see us's cosignature: %s", out)
+	}
+	// The journal moves on: the next verifier checks that us's cosigned
+	// checkpoint is part of the history it verified.
+	if _, actor := signInAndDesignate(t, base, "correct horse battery"); actor == "" {
+		t.Fatal("no actor")
+	}
+	if out := mustRun(t, "", "verify", "--url", base, "--token", token); !strings.Contains(out, "consistent with the checkpoints cosigned by: us (size "+m[1]+")") {
+		t.Fatalf("verify after the journal moved on: %s", out)
+	}
+	// A server whose consistency proof does not hold (another history than
+	// the one us cosigned) fails the verification.
+	target, _ := url.Parse(base)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if r.Request.URL.Path != "/api/v1/journal/proofs/consistency" {
+			return nil
+		}
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return err
+		}
+		var p struct{ Hashes []string }
+		if err := json.Unmarshal(b, &p); err != nil {
+			return err
+		}
+		if len(p.Hashes) > 0 {
+			p.Hashes[0] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+		}
+		b, _ = json.Marshal(map[string]any{"hashes": p.Hashes})
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.ContentLength = int64(len(b))
+		r.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+	lying := httptest.NewServer(proxy)
+	defer lying.Close()
+	if r := truce(t, "", "verify", "--url", lying.URL, "--token", token); r.code == 0 || !strings.Contains(r.stderr, "not consistent") {
+		t.Fatalf("verify through a server with a bad consistency proof: exit %d, %s", r.code, r.stderr)
 	}
 
 	// Another key, not the one declared: refused.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-org/truce/internal/journal"
 	"github.com/truce-org/truce/internal/office"
@@ -44,6 +46,9 @@ func (c *VerifyCmd) Run(ctx context.Context, g *Globals, stdio *IO) error {
 	fmt.Fprintf(stdio.Stdout, "ok: %d entries verified, root %s; %s (%.2fs)\n", res.Size, res.Root, state, time.Since(start).Seconds())
 	if len(res.CosignedBy) > 0 {
 		fmt.Fprintf(stdio.Stdout, "checkpoint cosigned by: %s\n", strings.Join(res.CosignedBy, ", "))
+	}
+	if len(res.Consistent) > 0 {
+		fmt.Fprintf(stdio.Stdout, "consistent with the checkpoints cosigned by: %s\n", strings.Join(res.Consistent, ", "))
 	}
 	if res.Cosigned != "" {
 		fmt.Fprintf(stdio.Stdout, "cosigned the checkpoint of size %d as %s\n", res.Size, res.Cosigned)
@@ -120,6 +125,9 @@ func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.Verif
 		OfficeKey    string            `json:"office_key"`
 		PartyKeys    map[string]string `json:"party_keys"`
 		CosignerKeys map[string]string `json:"cosigner_keys"`
+		Cosigned     map[string]struct {
+			Size int64 `json:"size"`
+		} `json:"cosigned"`
 	}
 	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&info)
 	resp.Body.Close()
@@ -160,12 +168,70 @@ func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.Verif
 		return nil, err
 	}
 	res.CosignedBy = cosigned
+	// Each party's latest cosigned checkpoint must be one of the history
+	// just verified: its cosignature by the party's declared key, and an
+	// RFC 6962 consistency proof from it to the checkpoint verified. A
+	// server that showed a party another history cannot pass this.
+	for _, party := range slices.Sorted(maps.Keys(info.Cosigned)) {
+		n := info.Cosigned[party].Size
+		if n > c0.Size || n < 1 {
+			continue // cosigned after the checkpoint fetched: checked next time
+		}
+		if err := checkCosignedEarlier(get, info.Origin, keys.Office, party, info.CosignerKeys[party], n, c0); err != nil {
+			return nil, fmt.Errorf("%s's cosigned checkpoint of size %d: %w", party, n, err)
+		}
+		res.Consistent = append(res.Consistent, fmt.Sprintf("%s (size %d)", party, n))
+	}
 	if c.Cosign != "" {
 		if res.Cosigned, err = c.cosign(ctx, base, cp, keys.Office); err != nil {
 			return nil, fmt.Errorf("verified, but not cosigned: %w", err)
 		}
 	}
 	return res, nil
+}
+
+// checkCosignedEarlier checks party's cosignature of the checkpoint of size
+// n and that the tree of cur contains it (a consistency proof).
+func checkCosignedEarlier(get func(string) (*http.Response, error), origin string, officeKey note.Verifier, party, key string, n int64, cur journal.Checkpoint) error {
+	resp, err := get(fmt.Sprintf("/api/v1/journal/checkpoint?size=%d", n))
+	if err != nil {
+		return err
+	}
+	cp, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	old, _, err := journal.OpenCheckpoint(cp, origin, officeKey)
+	if err != nil {
+		return err
+	}
+	if old.Size != n {
+		return fmt.Errorf("the server gave the checkpoint of size %d", old.Size)
+	}
+	by, err := checkCosignatures(cp, officeKey, map[string]string{party: key})
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(by, party) {
+		return fmt.Errorf("no cosignature by %s's declared key", party)
+	}
+	resp, err = get(fmt.Sprintf("/api/v1/journal/proofs/consistency?old=%d&new=%d", n, cur.Size))
+	if err != nil {
+		return err
+	}
+	var proof struct {
+		Hashes []tlog.Hash `json:"hashes"`
+	}
+	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&proof)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("consistency proof: %w", err)
+	}
+	if err := tlog.CheckTree(proof.Hashes, cur.Size, cur.Hash, n, old.Hash); err != nil {
+		return fmt.Errorf("not consistent with the checkpoint of size %d just verified (a split view?): %w", cur.Size, err)
+	}
+	return nil
 }
 
 // checkCosignatures checks every cosignature on cp by a party's declared

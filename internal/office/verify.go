@@ -31,6 +31,9 @@ type VerifyResult struct {
 	// Cosigned is the party this verification cosigned the checkpoint as,
 	// if it did.
 	Cosigned string
+	// Consistent names the parties (and sizes) whose latest cosigned
+	// checkpoints were found consistent with the one verified.
+	Consistent []string
 }
 
 // storeSource streams a store's entries in [start, end) for the verifier.
