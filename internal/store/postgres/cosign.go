@@ -21,13 +21,7 @@ func (t *appendTx) GetCosigner(party string) (truce.Cosigner, error) {
 func (t *appendTx) PutCosigner(c truce.Cosigner) error { return t.proj().PutCosigner(c) }
 
 func (p projection) GetCosigner(party string) (truce.Cosigner, error) {
-	var c truce.Cosigner
-	what := fmt.Sprintf("cosigner of %q", party)
-	if !storable(party) {
-		return c, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	err := readDoc(p.ctx, p.q, &c, what, "SELECT doc FROM cosigners WHERE party = $1", party)
-	return c, err
+	return getDoc[truce.Cosigner](p, fmt.Sprintf("cosigner of %q", party), "SELECT doc FROM cosigners WHERE party = $1", party)
 }
 
 func (p projection) PutCosigner(c truce.Cosigner) error {

@@ -41,13 +41,7 @@ func (p projection) ZonesMeeting(box store.Box) ([]truce.Zone, error) {
 }
 
 func (p projection) GetIncident(id string) (truce.Incident, error) {
-	var i truce.Incident
-	what := fmt.Sprintf("incident %q", id)
-	if !storable(id) {
-		return i, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	err := readDoc(p.ctx, p.q, &i, what, "SELECT doc FROM incidents WHERE id = $1", id)
-	return i, err
+	return getDoc[truce.Incident](p, fmt.Sprintf("incident %q", id), "SELECT doc FROM incidents WHERE id = $1", id)
 }
 
 // orEmpty is *s, or "" for nil.
@@ -146,13 +140,7 @@ func (p projection) EachIncidentMeeting(box store.Box, fn func(truce.Incident) e
 }
 
 func (p projection) GetCommitment(id string) (truce.Commitment, error) {
-	var c truce.Commitment
-	what := fmt.Sprintf("commitment %q", id)
-	if !storable(id) {
-		return c, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	err := readDoc(p.ctx, p.q, &c, what, "SELECT doc FROM commitments WHERE id = $1", id)
-	return c, err
+	return getDoc[truce.Commitment](p, fmt.Sprintf("commitment %q", id), "SELECT doc FROM commitments WHERE id = $1", id)
 }
 
 const qPutCommitment = `INSERT INTO commitments(id, party, entry, doc) VALUES ($1, $2, $3, $4)
@@ -181,13 +169,7 @@ func (p projection) CommitmentsBy(party string) ([]truce.Commitment, error) {
 }
 
 func (p projection) GetStep(id string) (truce.Step, error) {
-	var s truce.Step
-	what := fmt.Sprintf("step %q", id)
-	if !storable(id) {
-		return s, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	err := readDoc(p.ctx, p.q, &s, what, "SELECT doc FROM steps WHERE id = $1", id)
-	return s, err
+	return getDoc[truce.Step](p, fmt.Sprintf("step %q", id), "SELECT doc FROM steps WHERE id = $1", id)
 }
 
 func (p projection) PutStep(s truce.Step) error {

@@ -20,13 +20,7 @@ func (t *appendTx) GetRFI(id string) (truce.RFIRecord, error)       { return t.p
 func (t *appendTx) PutRFI(r truce.RFIRecord) error                  { return t.proj().PutRFI(r) }
 
 func (p projection) GetReport(id string) (truce.ReportRecord, error) {
-	var r truce.ReportRecord
-	what := fmt.Sprintf("report %q", id)
-	if !storable(id) {
-		return r, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	err := readDoc(p.ctx, p.q, &r, what, "SELECT doc FROM reports WHERE id = $1", id)
-	return r, err
+	return getDoc[truce.ReportRecord](p, fmt.Sprintf("report %q", id), "SELECT doc FROM reports WHERE id = $1", id)
 }
 
 func (p projection) PutReport(r truce.ReportRecord) error {
@@ -46,13 +40,7 @@ func (p projection) PutReport(r truce.ReportRecord) error {
 }
 
 func (p projection) GetRFI(id string) (truce.RFIRecord, error) {
-	var r truce.RFIRecord
-	what := fmt.Sprintf("rfi %q", id)
-	if !storable(id) {
-		return r, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	err := readDoc(p.ctx, p.q, &r, what, "SELECT doc FROM rfis WHERE id = $1", id)
-	return r, err
+	return getDoc[truce.RFIRecord](p, fmt.Sprintf("rfi %q", id), "SELECT doc FROM rfis WHERE id = $1", id)
 }
 
 func (p projection) PutRFI(r truce.RFIRecord) error {

@@ -59,6 +59,18 @@ func readDoc(ctx context.Context, q querier, v any, what string, query string, a
 	return nil
 }
 
+// getDoc reads the projection's item whose key is key: the doc of the one
+// row query finds with it. ErrNotFound (naming what) when there is none, and
+// for a key PostgreSQL cannot hold, without a query: nothing stored has it.
+func getDoc[T any](p projection, what, query, key string) (T, error) {
+	var v T
+	if !storable(key) {
+		return v, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	err := readDoc(p.ctx, p.q, &v, what, query, key)
+	return v, err
+}
+
 // scanDoc reads one row of a doc (and, with secret, a secret the JSON
 // leaves out, which secret puts back) after the columns of extra.
 func scanDoc[T any](row pgx.Row, secret func(*T, string), extra ...any) (T, error) {
@@ -124,13 +136,7 @@ func eachDoc[T any](ctx context.Context, q querier, table, cols string, secret f
 }
 
 func (p projection) GetZone(id string) (truce.Zone, error) {
-	var z truce.Zone
-	what := fmt.Sprintf("zone %q", id)
-	if !storable(id) {
-		return z, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	err := readDoc(p.ctx, p.q, &z, what, "SELECT doc FROM zones WHERE id = $1", id)
-	return z, err
+	return getDoc[truce.Zone](p, fmt.Sprintf("zone %q", id), "SELECT doc FROM zones WHERE id = $1", id)
 }
 
 const qPutZone = `INSERT INTO zones(id, owner, status, valid_until, min_lon, min_lat, max_lon, max_lat, entry, doc)
