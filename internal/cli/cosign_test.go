@@ -66,6 +66,40 @@ func TestCosignFromVerify(t *testing.T) {
 	if out := mustRun(t, "", "verify", "--url", base, "--token", token); !strings.Contains(out, "consistent with the checkpoints cosigned by: us (size "+m[1]+")") {
 		t.Fatalf("verify after the journal moved on: %s", out)
 	}
+	// The key keeps its last cosigned checkpoint beside it, and cosigns
+	// only trees that extend it.
+	last := keyFile + ".last"
+	if fi, err := os.Stat(last); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the key's record: %v, %v; want a file of mode 0600", fi, err)
+	}
+	if out := mustRun(t, "", "verify", "--url", base, "--token", token, "--cosign", keyFile); !strings.Contains(out, "as us") {
+		t.Fatalf("cosign a larger tree: %s", out)
+	}
+	rec, err := os.ReadFile(last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(rec), "\n")
+	if len(lines) < 3 || lines[1] == m[1] {
+		t.Fatalf("the key's record after cosigning a larger tree: %q", rec)
+	}
+	for _, c := range []struct{ what, record, want string }{
+		{"a record of a larger tree", lines[0] + "\n1" + lines[1] + "\n" + lines[2] + "\n", "rolled back"},
+		{"a record of another tree of the same size", lines[0] + "\n" + lines[1] + "\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", "a fork"},
+		{"a record of an earlier tree that is not this one's", lines[0] + "\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", "does not extend"},
+	} {
+		if err := os.WriteFile(last, []byte(c.record), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if r := truce(t, "", "verify", "--url", base, "--token", token, "--cosign", keyFile); r.code == 0 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("cosign with %s: exit %d, %s", c.what, r.code, r.stderr)
+		}
+	}
+	if err := os.WriteFile(last, rec, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	signInAndDesignate(t, base, "correct horse battery") // past us's latest cosignature again
+
 	// A server whose consistency proof does not hold (another history than
 	// the one us cosigned) fails the verification.
 	target, _ := url.Parse(base)

@@ -11,7 +11,9 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,6 +185,9 @@ func (c *VerifyCmd) verifyURL(ctx context.Context, opt func(int64) (office.Verif
 		res.Consistent = append(res.Consistent, fmt.Sprintf("%s (size %d)", party, n))
 	}
 	if c.Cosign != "" {
+		if err := checkLastCosigned(get, c.Cosign+".last", c0); err != nil {
+			return nil, fmt.Errorf("verified, but not cosigned: %w", err)
+		}
 		if res.Cosigned, err = c.cosign(ctx, base, cp, keys.Office); err != nil {
 			return nil, fmt.Errorf("verified, but not cosigned: %w", err)
 		}
@@ -303,7 +308,84 @@ func (c *VerifyCmd) cosign(ctx context.Context, base string, cp []byte, officeKe
 	if err := json.Unmarshal(b, &got); err != nil {
 		return "", err
 	}
+	text, _, _ := strings.Cut(string(cp), "\n\n")
+	if err := writeFileAtomic(c.Cosign+".last", []byte(text+"\n")); err != nil {
+		return "", fmt.Errorf("cosigned, but its record not kept: %w", err)
+	}
 	return got.Party, nil
+}
+
+// checkLastCosigned refuses to cosign cur unless it extends the checkpoint
+// this key cosigned last (kept in the file last, as a C2SP witness keeps
+// its state): never a smaller tree, never another tree of the same size,
+// and a larger one only with a consistency proof from the last.
+func checkLastCosigned(get func(string) (*http.Response, error), last string, cur journal.Checkpoint) error {
+	b, err := os.ReadFile(last)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // the key's first cosignature
+	}
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 3 {
+		return fmt.Errorf("%s: not a checkpoint", last)
+	}
+	m, err1 := strconv.ParseInt(lines[1], 10, 64)
+	root, err2 := tlog.ParseHash(lines[2])
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("%s: not a checkpoint", last)
+	}
+	switch {
+	case m > cur.Size:
+		return fmt.Errorf("this key cosigned a tree of %d entries; the server now shows %d (rolled back?)", m, cur.Size)
+	case m == cur.Size && root != cur.Hash:
+		return fmt.Errorf("this key cosigned another tree of %d entries (a fork)", m)
+	case m == cur.Size:
+		return nil
+	}
+	resp, err := get(fmt.Sprintf("/api/v1/journal/proofs/consistency?old=%d&new=%d", m, cur.Size))
+	if err != nil {
+		return err
+	}
+	var proof struct {
+		Hashes []tlog.Hash `json:"hashes"`
+	}
+	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&proof)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("consistency proof: %w", err)
+	}
+	if err := tlog.CheckTree(proof.Hashes, cur.Size, cur.Hash, m, root); err != nil {
+		return fmt.Errorf("the tree of %d entries does not extend the one of %d this key cosigned (a fork?): %w", cur.Size, m, err)
+	}
+	return nil
+}
+
+// writeFileAtomic replaces path with data (mode 0600) through a temporary
+// file, so a crash leaves the old content or the new, never half.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // ExportCmd exports data.
