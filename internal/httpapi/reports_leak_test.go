@@ -20,7 +20,7 @@ func TestNoReportLeaks(t *testing.T) {
 	t.Parallel()
 	e := testenv.New(t)
 	red, err := e.App.Office.CreateReport(as("us-analyst"), office.ReportInput{
-		Text: "Secret red text Lm3P", Reliability: "A", Credibility: 1, Handling: truce.TLPRed, To: []string{"ru"},
+		Text: "Secret red text Lm3P~mark", Reliability: "A", Credibility: 1, Handling: truce.TLPRed, To: []string{"ru"},
 		Geometry: []byte(`{"type":"Point","coordinates":[44.4444321,33.3]}`),
 	})
 	if err != nil {
@@ -30,19 +30,19 @@ func TestNoReportLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	draft, err := e.App.Office.CreateReport(as("us-analyst"), office.ReportInput{
-		Text: "Secret draft report Jc5N", Reliability: "B", Credibility: 2, Handling: truce.TLPGreen,
+		Text: "Secret draft report Jc5N~mark", Reliability: "B", Credibility: 2, Handling: truce.TLPGreen,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	due := time.Now().Add(time.Hour)
-	rfi, err := e.App.Office.CreateRFI(as("ru-analyst"), office.RFIInput{To: "us", Question: "Secret question Vd8F", Due: &due})
+	rfi, err := e.App.Office.CreateRFI(as("ru-analyst"), office.RFIInput{To: "us", Question: "Secret question Vd8F~mark", Due: &due})
 	if err != nil {
 		t.Fatal(err)
 	}
-	redSecrets := []string{"Lm3P", "44.4444321", red.Salt}
-	draftSecrets := []string{"Jc5N", draft.Salt}
-	rfiSecrets := []string{"Vd8F", rfi.Salt}
+	redSecrets := []string{"Lm3P~mark", "44.4444321", red.Salt}
+	draftSecrets := []string{"Jc5N~mark", draft.Salt}
+	rfiSecrets := []string{"Vd8F~mark", rfi.Salt}
 	forbidden := map[string][]string{
 		"us-planner": redSecrets, "us-observer": redSecrets,
 		"ru-official": draftSecrets,
@@ -97,9 +97,9 @@ func TestNoReportLeaks(t *testing.T) {
 	t.Logf("%d requests, none leaked", asked)
 	// Those who may read them do (else the test passes vacuously).
 	for _, c := range []struct{ who, path, want string }{
-		{"ru-official", "/api/v1/reports/" + red.ID, "Lm3P"},
-		{"us-analyst", "/api/v1/reports/" + draft.ID, "Jc5N"},
-		{"us-observer", "/api/v1/rfis/" + rfi.ID, "Vd8F"},
+		{"ru-official", "/api/v1/reports/" + red.ID, "Lm3P~mark"},
+		{"us-analyst", "/api/v1/reports/" + draft.ID, "Jc5N~mark"},
+		{"us-observer", "/api/v1/rfis/" + rfi.ID, "Vd8F~mark"},
 	} {
 		if r := get(t, e, c.who, c.path); !strings.Contains(string(r.Body), c.want) {
 			t.Fatalf("%s does not read %s: %s", c.who, c.path, r.Body)
