@@ -29,6 +29,14 @@ func TestNoReportLeaks(t *testing.T) {
 	if red, err = e.App.Office.ReleaseReport(as("us-official"), red.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A TLP:RED draft is its author's and us's officials' alone, as the
+	// released TLP:RED report is.
+	redDraft, err := e.App.Office.CreateReport(as("us-analyst"), office.ReportInput{
+		Text: "Secret red draft Rd6Y~mark", Reliability: "C", Credibility: 3, Handling: truce.TLPRed, To: []string{"ru"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	draft, err := e.App.Office.CreateReport(as("us-analyst"), office.ReportInput{
 		Text: "Secret draft report Jc5N~mark", Reliability: "B", Credibility: 2, Handling: truce.TLPGreen,
 	})
@@ -40,7 +48,7 @@ func TestNoReportLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	redSecrets := []string{"Lm3P~mark", "44.4444321", red.Salt}
+	redSecrets := []string{"Lm3P~mark", "44.4444321", red.Salt, "Rd6Y~mark", redDraft.Salt}
 	draftSecrets := []string{"Jc5N~mark", draft.Salt}
 	rfiSecrets := []string{"Vd8F~mark", rfi.Salt}
 	forbidden := map[string][]string{
@@ -54,7 +62,7 @@ func TestNoReportLeaks(t *testing.T) {
 	}
 
 	ids := map[string][]string{
-		"id":      {red.ID, draft.ID, rfi.ID, "us", "ru"},
+		"id":      {red.ID, redDraft.ID, draft.ID, rfi.ID, "us", "ru"},
 		"site":    {"nosuch"},
 		"party":   {"us", "ru"},
 		"version": {"1"},
@@ -99,10 +107,20 @@ func TestNoReportLeaks(t *testing.T) {
 	for _, c := range []struct{ who, path, want string }{
 		{"ru-official", "/api/v1/reports/" + red.ID, "Lm3P~mark"},
 		{"us-analyst", "/api/v1/reports/" + draft.ID, "Jc5N~mark"},
+		{"us-analyst", "/api/v1/reports/" + redDraft.ID, "Rd6Y~mark"},
+		{"us-official", "/api/v1/reports/" + redDraft.ID, "Rd6Y~mark"},
+		{"us-official", "/api/v1/reports?limit=10000", "Rd6Y~mark"},
 		{"us-observer", "/api/v1/rfis/" + rfi.ID, "Vd8F~mark"},
 	} {
 		if r := get(t, e, c.who, c.path); !strings.Contains(string(r.Body), c.want) {
 			t.Fatalf("%s does not read %s: %s", c.who, c.path, r.Body)
+		}
+	}
+	// Its HQ event is heard by those who may read it, and no one else of us.
+	for who, hears := range map[string]bool{"us-official": true, "us-analyst": true, "us-planner": false, "us-observer": false} {
+		r := get(t, e, who, "/api/v1/events?last_event_id=-1.0&follow=false")
+		if got := strings.Contains(string(r.Body), redDraft.ID); got != hears {
+			t.Errorf("%s's events mention the TLP:RED draft: %v, want %v", who, got, hears)
 		}
 	}
 }

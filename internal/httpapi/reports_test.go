@@ -220,7 +220,9 @@ func TestReportScenario(t *testing.T) {
 		"mon-official": {},
 		"us-observer":  {"rfi.create", "report.release", "rfi.answer"},
 	}
-	wantHQ := map[string][]string{"us-observer": {draft.ID, answer.ID}}
+	// The TLP:RED draft's HQ change, like its release, is not for us's
+	// observer: only its author and us's officials read it.
+	wantHQ := map[string][]string{"us-observer": {answer.ID}}
 	got := map[string][]sseEvent{}
 	var last sseEvent
 	for u, s := range streams {

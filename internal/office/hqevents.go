@@ -2,9 +2,11 @@ package office
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/store"
 )
 
 // Wake tells each party's live event streams that its HQ changed. It is
@@ -100,6 +102,15 @@ func (s *Service) HQEvents(ctx context.Context, after int64, limit int) ([]truce
 		if e.Kind == truce.HQSite && m.Role != truce.RoleOfficial && m.Role != truce.RoleAnalyst {
 			continue
 		}
+		if e.Kind == truce.HQReportDraft && m.Role != truce.RoleOfficial {
+			ok, err := s.reportDraftReadable(ctx, m, e.Subject)
+			if err != nil {
+				return nil, after, err
+			}
+			if !ok {
+				continue
+			}
+		}
 		out = append(out, e)
 	}
 	return out, last, nil
@@ -123,4 +134,23 @@ func (s *Service) HQSeq(ctx context.Context) (int64, error) {
 		}
 		last = evs[len(evs)-1].Seq
 	}
+}
+
+// reportDraftReadable says whether m may hear of a change to its party's
+// report draft id: whether the draft, or the report released from it,
+// is one m may read (a TLP:RED one only its author's, besides the
+// officials'). A draft since deleted is heard of by no one but officials:
+// what it was is no longer known.
+func (s *Service) reportDraftReadable(ctx context.Context, m *truce.Member, id string) (bool, error) {
+	r, err := s.store.ReportDraft(ctx, m.Party, id)
+	if errors.Is(err, store.ErrNotFound) {
+		r, err = s.store.Report(ctx, id)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return r.CanRead(truce.ReaderOf(m)), nil
 }

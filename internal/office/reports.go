@@ -156,7 +156,8 @@ func presentReport(r truce.Report) truce.Report {
 }
 
 // visibleReport returns a report m may read: a released one its handling
-// lets m read, or a draft of m's party. Anything else is not found.
+// lets m read, or a draft of m's party its handling lets m read. Anything
+// else is not found.
 func (s *Service) visibleReport(ctx context.Context, m *truce.Member, id string) (truce.Report, error) {
 	r, err := s.store.Report(ctx, id)
 	if err == nil {
@@ -174,6 +175,11 @@ func (s *Service) visibleReport(ctx context.Context, m *truce.Member, id string)
 	r, err = s.store.ReportDraft(ctx, m.Party, id)
 	if err != nil {
 		return r, mapStore(err, "report")
+	}
+	// A TLP:RED draft, as a released TLP:RED report, is its author's and
+	// its party's officials'.
+	if !r.CanRead(truce.ReaderOf(m)) {
+		return truce.Report{}, truce.NotFound("report")
 	}
 	r.Status = truce.ReportDraft
 	return presentReport(r), nil
@@ -204,7 +210,7 @@ func (s *Service) Reports(ctx context.Context, page store.Page) ([]truce.Report,
 	if err != nil {
 		return nil, err
 	}
-	drafts, err := s.store.ReportDrafts(ctx, v.Party, page)
+	drafts, err := s.store.ReportDrafts(ctx, v, page)
 	if err != nil {
 		return nil, err
 	}

@@ -380,8 +380,10 @@ type Reports interface {
 	PutReportDraft(ctx context.Context, r truce.Report) error
 	ReportDraft(ctx context.Context, owner, id string) (truce.Report, error)
 	DeleteReportDraft(ctx context.Context, owner, id string) error
-	// ReportDrafts lists owner's unreleased drafts by id.
-	ReportDrafts(ctx context.Context, owner string, page Page) ([]truce.Report, error)
+	// ReportDrafts lists the unreleased drafts of the reader's party that
+	// the reader may read, by id: a TLP:RED draft only its author and the
+	// party's officials (truce.Report.CanRead's rule for the owner party).
+	ReportDrafts(ctx context.Context, reader truce.Reader, page Page) ([]truce.Report, error)
 
 	// PutSealed stores a sealed document of a request for information
 	// (its content, or a decline's reason) under (id, hash); storing the

@@ -168,8 +168,19 @@ func (db *DB) DeleteReportDraft(ctx context.Context, owner, id string) error {
 	return reportDrafts.delete(ctx, db, owner, id)
 }
 
-func (db *DB) ReportDrafts(ctx context.Context, owner string, page store.Page) ([]truce.Report, error) {
-	return listDocDrafts[truce.Report](ctx, db, reportDrafts, owner, page)
+func (db *DB) ReportDrafts(ctx context.Context, v truce.Reader, page store.Page) ([]truce.Report, error) {
+	var w where
+	if !w.key("owner", v.Party) {
+		return nil, nil
+	}
+	w.add(reportDrafts.visible())
+	if !v.Official {
+		// The doc is the report's JSON as encoding/json wrote it.
+		w.add("(convert_from(doc, 'UTF8')::jsonb->>'handling' <> " + w.arg(string(truce.TLPRed)) +
+			" OR convert_from(doc, 'UTF8')::jsonb->>'created_by' = " + w.arg(v.Username) + ")")
+	}
+	q, args := w.page("SELECT doc FROM report_drafts", page)
+	return listDocs[truce.Report](ctx, db.pool, "report drafts", nil, q, args...)
 }
 
 func (db *DB) PutSealed(ctx context.Context, id, hash string, doc []byte) error {

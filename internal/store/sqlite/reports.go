@@ -151,8 +151,15 @@ func (db *DB) DeleteReportDraft(ctx context.Context, owner, id string) error {
 	return reportDrafts.delete(ctx, db, owner, id)
 }
 
-func (db *DB) ReportDrafts(ctx context.Context, owner string, page store.Page) ([]truce.Report, error) {
-	return listDocDrafts[truce.Report](ctx, db, reportDrafts, owner, page)
+func (db *DB) ReportDrafts(ctx context.Context, v truce.Reader, page store.Page) ([]truce.Report, error) {
+	var w where
+	w.add("owner = ?", v.Party)
+	w.add(reportDrafts.visible())
+	if !v.Official {
+		w.add("(json_extract(doc, '$.handling') <> ? OR json_extract(doc, '$.created_by') = ?)", string(truce.TLPRed), v.Username)
+	}
+	q, args := w.page("SELECT doc FROM report_drafts", page)
+	return listDocs[truce.Report](ctx, db.read, "report drafts", nil, q, args...)
 }
 
 func (db *DB) PutSealed(ctx context.Context, id, hash string, doc []byte) error {

@@ -277,8 +277,35 @@ func (su *suite) reports(t *testing.T) {
 		_, err := s.ReportDraft(ctx, "ru", "rep_a")
 		wantNotFound(t, err, "ReportDraft(ru, rep_a) of us's draft")
 		wantNotFound(t, s.DeleteReportDraft(ctx, "ru", "rep_a"), "DeleteReportDraft by another party")
-		if got, err := s.ReportDrafts(ctx, "ru", store.Page{Limit: 10}); err != nil || len(got) != 0 {
+		if got, err := s.ReportDrafts(ctx, truce.Reader{Party: "ru", Official: true, Username: "ru-official"}, store.Page{Limit: 10}); err != nil || len(got) != 0 {
 			t.Errorf("ReportDrafts(ru) = %v, %v", reportIDs(got), err)
+		}
+		// The TLP:RED draft is its author's and its party's officials', as
+		// a released one is; a page of one still finds the next.
+		for _, c := range []struct {
+			v    truce.Reader
+			want []string
+		}{
+			{truce.Reader{Party: "us", Official: true, Username: "us-official"}, []string{"rep_a", "rep_b"}},
+			{truce.Reader{Party: "us", Username: "us-analyst"}, []string{"rep_a", "rep_b"}},
+			{truce.Reader{Party: "us", Username: "us-observer"}, []string{"rep_a"}},
+		} {
+			var ids []string
+			page := store.Page{Limit: 1}
+			for range 5 {
+				got, err := s.ReportDrafts(ctx, c.v, page)
+				if err != nil {
+					t.Fatalf("ReportDrafts(%+v): %v", c.v, err)
+				}
+				if len(got) == 0 {
+					break
+				}
+				ids = append(ids, reportIDs(got)...)
+				page.After = got[len(got)-1].ID
+			}
+			if !slices.Equal(ids, c.want) {
+				t.Errorf("ReportDrafts(%+v) = %v, want %v", c.v, ids, c.want)
+			}
 		}
 		// Released, a draft is no longer listed or read as one.
 		if err := s.PutReportContent(ctx, b); err != nil {
@@ -288,7 +315,7 @@ func (su *suite) reports(t *testing.T) {
 			_, err := c.putReport(t, tx, b)
 			return err
 		})
-		got, err := s.ReportDrafts(ctx, "us", store.Page{Limit: 10})
+		got, err := s.ReportDrafts(ctx, truce.Reader{Party: "us", Official: true, Username: "us-official"}, store.Page{Limit: 10})
 		if err != nil || !slices.Equal(reportIDs(got), []string{"rep_a"}) {
 			t.Errorf("ReportDrafts(us) = %v, %v; want [rep_a]", reportIDs(got), err)
 		}
