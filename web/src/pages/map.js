@@ -123,6 +123,12 @@ export default {
     // One canvas for every feature: Leaflet finds what a click hits only among
     // the layers of the canvas on top, so zones and incidents must share it.
     const renderer = L.canvas({ padding: 0.3 });
+    // Leaflet 1.9 can still run a redraw the browser had scheduled after
+    // the map is gone (its canvas context deleted: "reading 'save'", a
+    // race of the family of Leaflet issue #6030), seen once in a test
+    // leaving this page; a redraw without a context has nothing to draw.
+    const leafletRedraw = renderer._redraw;
+    renderer._redraw = function () { if (this._ctx) leafletRedraw.call(this); };
     map.setView([35.95, 36.45], 9);
     if (cfg.tile_url) {
       L.tileLayer(cfg.tile_url, { maxZoom: 19, attribution: 'Tiles: configured server' }).addTo(map);
