@@ -221,7 +221,16 @@ func checkCosignedEarlier(get func(string) (*http.Response, error), origin strin
 	if !slices.Contains(by, party) {
 		return fmt.Errorf("no cosignature by %s's declared key", party)
 	}
-	resp, err = get(fmt.Sprintf("/api/v1/journal/proofs/consistency?old=%d&new=%d", n, cur.Size))
+	if err := checkExtends(get, cur, n, old.Hash); err != nil {
+		return fmt.Errorf("not consistent with the checkpoint of size %d just verified (a split view?): %w", cur.Size, err)
+	}
+	return nil
+}
+
+// checkExtends checks, with the server's RFC 6962 consistency proof, that
+// the tree of cur extends the tree of n entries whose root is root.
+func checkExtends(get func(string) (*http.Response, error), cur journal.Checkpoint, n int64, root tlog.Hash) error {
+	resp, err := get(fmt.Sprintf("/api/v1/journal/proofs/consistency?old=%d&new=%d", n, cur.Size))
 	if err != nil {
 		return err
 	}
@@ -233,10 +242,7 @@ func checkCosignedEarlier(get func(string) (*http.Response, error), origin strin
 	if err != nil {
 		return fmt.Errorf("consistency proof: %w", err)
 	}
-	if err := tlog.CheckTree(proof.Hashes, cur.Size, cur.Hash, n, old.Hash); err != nil {
-		return fmt.Errorf("not consistent with the checkpoint of size %d just verified (a split view?): %w", cur.Size, err)
-	}
-	return nil
+	return tlog.CheckTree(proof.Hashes, cur.Size, cur.Hash, n, root)
 }
 
 // checkCosignatures checks every cosignature on cp by a party's declared
@@ -344,19 +350,7 @@ func checkLastCosigned(get func(string) (*http.Response, error), last string, cu
 	case m == cur.Size:
 		return nil
 	}
-	resp, err := get(fmt.Sprintf("/api/v1/journal/proofs/consistency?old=%d&new=%d", m, cur.Size))
-	if err != nil {
-		return err
-	}
-	var proof struct {
-		Hashes []tlog.Hash `json:"hashes"`
-	}
-	err = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&proof)
-	resp.Body.Close()
-	if err != nil {
-		return fmt.Errorf("consistency proof: %w", err)
-	}
-	if err := tlog.CheckTree(proof.Hashes, cur.Size, cur.Hash, m, root); err != nil {
+	if err := checkExtends(get, cur, m, root); err != nil {
 		return fmt.Errorf("the tree of %d entries does not extend the one of %d this key cosigned (a fork?): %w", cur.Size, m, err)
 	}
 	return nil
