@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/alecthomas/kong"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 	_ "modernc.org/sqlite"
@@ -316,8 +318,29 @@ func TestCLIErrors(t *testing.T) {
 	}
 }
 
+// TestHelpOnEveryVerb asks --help of the root and of every verb the parser
+// knows, so a new verb cannot be left out.
 func TestHelpOnEveryVerb(t *testing.T) {
-	for _, verb := range [][]string{{}, {"serve"}, {"demo"}, {"migrate"}, {"party", "add"}, {"user", "add"}, {"user", "passwd"}, {"token"}, {"verify"}, {"export", "journal"}, {"version"}} {
+	parser, err := kong.New(&cli.CLI{}, kong.Vars{"default_db": cli.DefaultDB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verbs := [][]string{{}}
+	var walk func(n *kong.Node, path []string)
+	walk = func(n *kong.Node, path []string) {
+		for _, c := range n.Children {
+			p := append(slices.Clone(path), c.Name)
+			verbs = append(verbs, p)
+			walk(c, p)
+		}
+	}
+	walk(parser.Model.Node, nil)
+	for _, want := range [][]string{{"cosigner", "new"}, {"import", "acled"}, {"export", "journal"}, {"backup"}} {
+		if !slices.ContainsFunc(verbs, func(v []string) bool { return slices.Equal(v, want) }) {
+			t.Fatalf("the verbs walked %v lack %v", verbs, want)
+		}
+	}
+	for _, verb := range verbs {
 		r := truce(t, "", append(verb, "--help")...)
 		if r.code != 0 || !strings.Contains(r.stdout, "Usage: truce") {
 			t.Errorf("truce %v --help: exit %d, %q", verb, r.code, r.stdout)
