@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -25,18 +24,8 @@ func (p projection) GetCosigner(party string) (truce.Cosigner, error) {
 }
 
 func (p projection) PutCosigner(c truce.Cosigner) error {
-	if err := checkText("party", c.Party); err != nil {
-		return fmt.Errorf("postgres: put cosigner of %q: %w", c.Party, err)
-	}
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("postgres: put cosigner of %q: %w", c.Party, err)
-	}
-	if _, err := p.q.Exec(p.ctx, `INSERT INTO cosigners(party, entry, doc) VALUES ($1, $2, $3)
-		ON CONFLICT (party) DO UPDATE SET entry = excluded.entry, doc = excluded.doc`, c.Party, c.Entry, doc); err != nil {
-		return fmt.Errorf("postgres: put cosigner of %q: %w", c.Party, err)
-	}
-	return nil
+	return putDoc(p, fmt.Sprintf("cosigner of %q", c.Party), []string{"party", c.Party}, c, `INSERT INTO cosigners(party, entry, doc) VALUES ($1, $2, $3)
+		ON CONFLICT (party) DO UPDATE SET entry = excluded.entry, doc = excluded.doc`, c.Party, c.Entry)
 }
 
 func (db *DB) Cosigners(ctx context.Context) ([]truce.Cosigner, error) {

@@ -147,17 +147,7 @@ const qPutCommitment = `INSERT INTO commitments(id, party, entry, doc) VALUES ($
 ON CONFLICT (id) DO UPDATE SET party = excluded.party, entry = excluded.entry, doc = excluded.doc`
 
 func (p projection) PutCommitment(c truce.Commitment) error {
-	if err := checkText("id", c.ID, "party", c.Party); err != nil {
-		return fmt.Errorf("postgres: put commitment %q: %w", c.ID, err)
-	}
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("postgres: put commitment %q: %w", c.ID, err)
-	}
-	if _, err := p.q.Exec(p.ctx, qPutCommitment, c.ID, c.Party, c.Entry, doc); err != nil {
-		return fmt.Errorf("postgres: put commitment %q: %w", c.ID, err)
-	}
-	return nil
+	return putDoc(p, fmt.Sprintf("commitment %q", c.ID), []string{"id", c.ID, "party", c.Party}, c, qPutCommitment, c.ID, c.Party, c.Entry)
 }
 
 func (p projection) CommitmentsBy(party string) ([]truce.Commitment, error) {
@@ -173,18 +163,8 @@ func (p projection) GetStep(id string) (truce.Step, error) {
 }
 
 func (p projection) PutStep(s truce.Step) error {
-	if err := checkText("id", s.ID); err != nil {
-		return fmt.Errorf("postgres: put step %q: %w", s.ID, err)
-	}
-	doc, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("postgres: put step %q: %w", s.ID, err)
-	}
-	if _, err := p.q.Exec(p.ctx, `INSERT INTO steps(id, entry, doc) VALUES ($1, $2, $3)
-		ON CONFLICT (id) DO UPDATE SET entry = excluded.entry, doc = excluded.doc`, s.ID, s.Entry, doc); err != nil {
-		return fmt.Errorf("postgres: put step %q: %w", s.ID, err)
-	}
-	return nil
+	return putDoc(p, fmt.Sprintf("step %q", s.ID), []string{"id", s.ID}, s, `INSERT INTO steps(id, entry, doc) VALUES ($1, $2, $3)
+		ON CONFLICT (id) DO UPDATE SET entry = excluded.entry, doc = excluded.doc`, s.ID, s.Entry)
 }
 
 // incidents keeps the incidents (or drafts) that f selects; false when no

@@ -24,19 +24,9 @@ func (p projection) GetReport(id string) (truce.ReportRecord, error) {
 }
 
 func (p projection) PutReport(r truce.ReportRecord) error {
-	if err := checkText("id", r.ID, "owner", r.Owner); err != nil {
-		return fmt.Errorf("postgres: put report %q: %w", r.ID, err)
-	}
-	doc, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("postgres: put report %q: %w", r.ID, err)
-	}
-	if _, err := p.q.Exec(p.ctx, `INSERT INTO reports(id, owner, hash, entry, doc) VALUES ($1, $2, $3, $4, $5)
+	return putDoc(p, fmt.Sprintf("report %q", r.ID), []string{"id", r.ID, "owner", r.Owner}, r, `INSERT INTO reports(id, owner, hash, entry, doc) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, hash = excluded.hash, entry = excluded.entry, doc = excluded.doc`,
-		r.ID, r.Owner, r.Hash, r.Entry, doc); err != nil {
-		return fmt.Errorf("postgres: put report %q: %w", r.ID, err)
-	}
-	return nil
+		r.ID, r.Owner, r.Hash, r.Entry)
 }
 
 func (p projection) GetRFI(id string) (truce.RFIRecord, error) {
@@ -44,19 +34,9 @@ func (p projection) GetRFI(id string) (truce.RFIRecord, error) {
 }
 
 func (p projection) PutRFI(r truce.RFIRecord) error {
-	if err := checkText("id", r.ID, "from", r.From, "to", r.To); err != nil {
-		return fmt.Errorf("postgres: put rfi %q: %w", r.ID, err)
-	}
-	doc, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("postgres: put rfi %q: %w", r.ID, err)
-	}
-	if _, err := p.q.Exec(p.ctx, `INSERT INTO rfis(id, from_party, to_party, entry, doc) VALUES ($1, $2, $3, $4, $5)
+	return putDoc(p, fmt.Sprintf("rfi %q", r.ID), []string{"id", r.ID, "from", r.From, "to", r.To}, r, `INSERT INTO rfis(id, from_party, to_party, entry, doc) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (id) DO UPDATE SET from_party = excluded.from_party, to_party = excluded.to_party, entry = excluded.entry, doc = excluded.doc`,
-		r.ID, r.From, r.To, r.Entry, doc); err != nil {
-		return fmt.Errorf("postgres: put rfi %q: %w", r.ID, err)
-	}
-	return nil
+		r.ID, r.From, r.To, r.Entry)
 }
 
 func (db *DB) PutReportContent(ctx context.Context, r truce.Report) error {

@@ -71,6 +71,23 @@ func getDoc[T any](p projection, what, query, key string) (T, error) {
 	return v, err
 }
 
+// putDoc writes a projection's item with query (an upsert), whose
+// arguments are args then v's JSON, the doc; text are checkText's pairs of
+// the text columns, refused before anything is sent.
+func putDoc(p projection, what string, text []string, v any, query string, args ...any) error {
+	if err := checkText(text...); err != nil {
+		return fmt.Errorf("postgres: put %s: %w", what, err)
+	}
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("postgres: put %s: %w", what, err)
+	}
+	if _, err := p.q.Exec(p.ctx, query, append(args, doc)...); err != nil {
+		return fmt.Errorf("postgres: put %s: %w", what, err)
+	}
+	return nil
+}
+
 // scanDoc reads one row of a doc (and, with secret, a secret the JSON
 // leaves out, which secret puts back) after the columns of extra.
 func scanDoc[T any](row pgx.Row, secret func(*T, string), extra ...any) (T, error) {
