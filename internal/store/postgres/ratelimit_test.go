@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,31 @@ func TestRateLimiterConcurrent(t *testing.T) {
 	}
 	if allowed != burst {
 		t.Fatalf("%d of %d concurrent events allowed, want the burst of %d", allowed, cap(results), burst)
+	}
+}
+
+// BenchmarkRateLimiter takes events of many keys through the shared
+// limiter beside the in-memory one (the baseline, same process): what a
+// deconfliction check or sign-in pays for counting across nodes.
+func BenchmarkRateLimiter(b *testing.B) {
+	db := mustOpen(b, pgtest.URL(b))
+	ctx := context.Background()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		l    auth.RateLimiter
+	}{
+		{"in-memory", auth.NewLimiter(time.Nanosecond, 1<<30, 100_000)},
+		{"postgres", db.RateLimiter("bench", time.Nanosecond, 1<<30)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			k := 0
+			for b.Loop() {
+				k++
+				if ok, _, err := c.l.Take(ctx, "party-"+strconv.Itoa(k%64), now); err != nil || !ok {
+					b.Fatalf("take: %v, %v", ok, err)
+				}
+			}
+		})
 	}
 }
