@@ -44,3 +44,51 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainPoint: the plain Point's short cut gives what the general parse
+// gives, geometry or error.
+func FuzzPlainPoint(f *testing.F) {
+	for _, s := range []string{"37,36", "-0,0", "1e2,-9.5E-1", "180,90", "180.0000001,0", "01,2", "1.,2", ".5,2",
+		"+1,2", "1e,2", "-,2", "0x1p3,2", "Infinity,2", "1e999,2", "1,2,3", "1, 2", "36.123456789012345678,1"} {
+		f.Add([]byte(`{"type":"Point","coordinates":[` + s + `]}`))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ferr := Parse(data, Limits{MaxVertices: 1000})
+		slow, serr := parseObject(data, Limits{MaxVertices: 1000}, false)
+		if (ferr == nil) != (serr == nil) || (ferr != nil && ferr.Error() != serr.Error()) {
+			t.Fatalf("%s: short cut says %v, general parse %v", data, ferr, serr)
+		}
+		if ferr != nil {
+			return
+		}
+		a, _ := json.Marshal(fast)
+		b, _ := json.Marshal(slow)
+		if string(a) != string(b) || fast.Bound() != slow.Bound() || fast.Vertices() != slow.Vertices() || fast.Type() != slow.Type() {
+			t.Fatalf("%s: short cut gives %s %v, general parse %s %v", data, a, fast.Bound(), b, slow.Bound())
+		}
+		if !Intersects(fast, slow) || !Intersects(slow, fast) {
+			t.Fatalf("%s: the two parses are not the same point", data)
+		}
+	})
+}
+
+func TestPlainPoint(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{`{"type":"Point","coordinates":[37,36]}`, true},
+		{`{"type":"Point","coordinates":[-0.5,1e-3]}`, true},
+		{`{"type":"Point","coordinates":[01,36]}`, false},
+		{`{"type":"Point","coordinates":[1.,36]}`, false},
+		{`{"type":"Point","coordinates":[+1,36]}`, false},
+		{`{"type":"Point","coordinates":[1e999,36]}`, false},
+		{`{"type":"Point","coordinates":[1,2,3]}`, false},
+		{`{"type":"Point","coordinates":[1, 2]}`, false},
+		{`{"coordinates":[1,2],"type":"Point"}`, false},
+	} {
+		if _, _, ok := plainPoint([]byte(c.in)); ok != c.want {
+			t.Errorf("plainPoint(%s) = %v, want %v", c.in, ok, c.want)
+		}
+	}
+}

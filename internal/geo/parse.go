@@ -49,6 +49,83 @@ func ParsePolygonal(data []byte, lim Limits) (Geometry, error) {
 }
 
 func parse(data []byte, lim Limits, polygonal bool) (Geometry, error) {
+	if !polygonal {
+		if lon, lat, ok := plainPoint(data); ok {
+			if g, err := NewPoint(lon, lat); err == nil {
+				return g, nil
+			}
+		}
+	}
+	return parseObject(data, lim, polygonal)
+}
+
+// plainPoint reads a Point written as {"type":"Point","coordinates":[lon,lat]}
+// with no space, altitude or other member, the form an imported point has:
+// it skips the general parse, which costs ten times more. Whatever it does
+// not read (an out-of-range point included) is left to the general parse,
+// so that the result and any error are the same either way.
+func plainPoint(data []byte) (lon, lat float64, ok bool) {
+	const head, tail = `{"type":"Point","coordinates":[`, `]}`
+	rest, ok := strings.CutPrefix(string(data), head)
+	if !ok {
+		return 0, 0, false
+	}
+	if rest, ok = strings.CutSuffix(rest, tail); !ok {
+		return 0, 0, false
+	}
+	x, y, ok := strings.Cut(rest, ",")
+	if !ok || !jsonNumber(x) || !jsonNumber(y) {
+		return 0, 0, false
+	}
+	lon, errX := strconv.ParseFloat(x, 64)
+	lat, errY := strconv.ParseFloat(y, 64)
+	if errX != nil || errY != nil {
+		return 0, 0, false
+	}
+	return lon, lat, true
+}
+
+// jsonNumber reports whether s is a number as JSON writes one (RFC 8259 §6):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(s string) bool {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// parseObject is the general parse of any geometry object.
+func parseObject(data []byte, lim Limits, polygonal bool) (Geometry, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(data, &obj); err != nil {
 		var se *json.SyntaxError
