@@ -158,9 +158,13 @@ func (w *Writer) SubmitGroup(ctx context.Context, rs []Request) (waits []func(co
 		}
 		p := &pending{req: r, body: body, done: make(chan result, 1)}
 		if r.Kind == truce.KindIncidentImport {
-			// Decoded and checked as far as the state is not read here, on
-			// the caller's goroutine, from the very bytes the entry will hold.
-			p.prep = prepareImport(body)
+			// Checked as far as the state is not read here, on the caller's
+			// goroutine, as the entry's bytes read.
+			if b, ok := r.Body.(IncidentImportBody); ok {
+				p.prep = prepareImportBody(b, body)
+			} else {
+				p.prep = prepareImport(body)
+			}
 		}
 		group[k] = p
 	}
