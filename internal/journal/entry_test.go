@@ -368,3 +368,32 @@ func TestSignEntryReadBack(t *testing.T) {
 		}
 	}
 }
+
+// TestSignEncodedEntry: for a body json.Marshal wrote, SignEncodedEntry
+// signs the very bytes SignEntry does.
+func TestSignEncodedEntry(t *testing.T) {
+	f := newFixture(t)
+	signer := f.signers["us"]
+	for _, v := range []any{
+		map[string]any{}, []int{}, "x", 0, nil,
+		map[string]any{"a": []any{1, 2.5, "<&>", "\u2028\u2029", "é\x00", json.RawMessage(` { "b" : [ 1 ] } `)}},
+		struct {
+			T time.Time       `json:"t"`
+			R json.RawMessage `json:"r"`
+		}{time.Date(2026, 3, 1, 15, 4, 5, 6, time.FixedZone("MSK", 3*3600)), json.RawMessage("[1,\n2]")},
+		json.RawMessage("{\"a\": \"x<y\"}"),
+		"\xff",
+	} {
+		body, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := testEntry(1, "us", 1)
+		e.Body = body
+		want, errWant := SignEntry(e, signer)
+		got, errGot := SignEncodedEntry(e, signer)
+		if string(got) != string(want) || (errGot == nil) != (errWant == nil) {
+			t.Errorf("body %s: SignEncodedEntry gives %q, %v; SignEntry %q, %v", body, got, errGot, want, errWant)
+		}
+	}
+}

@@ -263,7 +263,7 @@ func (w *Writer) startSigning(rows []store.EntryRow) *batchSigner {
 					first = fmt.Errorf("office: signer of %q: %w", r.Entry.Party, err)
 					continue
 				}
-				if r.Note, err = journal.SignEntry(r.Entry, signer); err != nil {
+				if r.Note, err = journal.SignEncodedEntry(r.Entry, signer); err != nil {
 					first = fmt.Errorf("office: sign entry %d: %w", r.Index, err)
 				}
 			}
