@@ -253,7 +253,7 @@ func storeIncidents(tb testing.TB, path string, n int) *DB {
 			tb.Fatal(err)
 		}
 		defer tx.Rollback()
-		if err := insertRows(ctx, tx, "incidents", "id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc", incidents); err != nil {
+		if err := insertRows(ctx, tx, "incidents", "id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc, cell", incidents); err != nil {
 			tb.Fatal(err)
 		}
 		if err := insertRows(ctx, tx, "incident_violations", "incident_id, zone_id, answerable_party, perpetrator, occurred_at, week, by_perpetrator, by_answerable_party, by_zone", violations); err != nil {

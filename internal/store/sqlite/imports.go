@@ -67,7 +67,7 @@ func (t *appendTx) ExistingIncidents(ids []string) (map[string]bool, error) {
 // one for the same reason: a statement writing a virtual table keeps one if
 // it writes more than a row (see migration 00006).
 var (
-	qInsertIncidents = `INSERT OR FAIL INTO incidents(rowid, id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc) VALUES ` +
+	qInsertIncidents = `INSERT OR FAIL INTO incidents(rowid, id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc, cell) VALUES ` +
 		placeholders(batchRows, incidentColumns+1)
 	qInsertIncidentBox = "INSERT INTO incidents_box VALUES (?, ?, ?, ?, ?)"
 	qLastIncidentRowid = "SELECT COALESCE(MAX(rowid), 0) FROM incidents"
@@ -76,7 +76,7 @@ var (
 )
 
 // incidentColumns is the number of incidentArgs.
-const incidentColumns = 11
+const incidentColumns = 12
 
 // InsertIncidents writes new released incidents (ids not yet in the
 // projection) with their violation rows: PutIncident for each, in fewer
@@ -109,8 +109,12 @@ func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 			return fmt.Errorf("sqlite: insert incidents: %w", err)
 		}
 		for j := range rows {
-			// rowid, then min_lon, min_lat, max_lon, max_lat at 6 to 9.
+			// rowid, then min_lon, min_lat, max_lon, max_lat at 6 to 9,
+			// and the cell of a point, which the R*Tree does not hold, at 12.
 			a := c.args[(incidentColumns+1)*j:]
+			if a[12] != nil {
+				continue
+			}
 			if _, err := q.ExecContext(t.ctx, qInsertIncidentBox, a[0], a[6], a[8], a[7], a[9]); err != nil {
 				return fmt.Errorf("sqlite: insert incident box: %w", err)
 			}

@@ -41,21 +41,27 @@ func meetsArgs(b store.Box) []any { return []any{b[2], b[0], b[3], b[1]} }
 
 const (
 	meetsIndexedZones     = "rowid IN (SELECT id FROM zones_box WHERE " + meetsBox + ") AND " + meetsBox
-	meetsIndexedIncidents = "rowid IN (SELECT id FROM incidents_box WHERE " + meetsBox + ") AND " + meetsBox
+	// Points by their cells (cellRanges, the first argument), the others
+	// by the R*Tree.
+	meetsIndexedIncidents = `rowid IN (SELECT i.rowid FROM json_each(?) AS r, incidents AS i
+		WHERE i.cell BETWEEN r.value ->> 0 AND r.value ->> 1
+		UNION ALL SELECT id FROM incidents_box WHERE ` + meetsBox + ") AND " + meetsBox
 )
 
 // Queries of the projection, prepared with the other append queries.
 const (
 	qZonesMeeting = "SELECT doc FROM zones WHERE " + meetsIndexedZones + " ORDER BY id"
 	qGetIncident  = "SELECT doc FROM incidents WHERE id = ?"
-	qPutIncident  = `INSERT INTO incidents(id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	qPutIncident  = `INSERT INTO incidents(id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc, cell)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, occurred_at = excluded.occurred_at,
 		perpetrator = excluded.perpetrator, has_violation = excluded.has_violation,
 		min_lon = excluded.min_lon, min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
-		entry = excluded.entry, doc = excluded.doc`
-	// The R*Tree row of an incident just written (see migration 00006).
+		entry = excluded.entry, doc = excluded.doc, cell = excluded.cell`
+	// The R*Tree row of an incident just written, or none if it is a point
+	// (see migrations 00006 and 00008).
 	qPutIncidentBox   = "INSERT OR REPLACE INTO incidents_box SELECT rowid, min_lon, max_lon, min_lat, max_lat FROM incidents WHERE id = ?"
+	qDropIncidentBox  = "DELETE FROM incidents_box WHERE id = (SELECT rowid FROM incidents WHERE id = ?)"
 	qDeleteViolations = "DELETE FROM incident_violations WHERE incident_id = ?"
 	qPutViolation     = `INSERT INTO incident_violations(incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
 		by_perpetrator, by_answerable_party, by_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -116,7 +122,7 @@ func incidentArgs(i truce.Incident) ([]any, error) {
 	}
 	b := i.BBox
 	return []any{i.ID, i.Owner, formatTime(i.OccurredAt), i.Perpetrator, len(i.Violations) > 0,
-		b[0], b[1], b[2], b[3], i.Entry, string(doc)}, nil
+		b[0], b[1], b[2], b[3], i.Entry, string(doc), cellOf(b)}, nil
 }
 
 // PutIncident writes the incident and replaces its violation rows.
@@ -128,7 +134,11 @@ func (p projection) PutIncident(i truce.Incident) error {
 	if _, err := p.q.ExecContext(p.ctx, qPutIncident, args...); err != nil {
 		return fmt.Errorf("sqlite: put incident %q: %w", i.ID, err)
 	}
-	if _, err := p.q.ExecContext(p.ctx, qPutIncidentBox, i.ID); err != nil {
+	box := qPutIncidentBox
+	if args[len(args)-1] != nil { // a point: its cell, not the R*Tree
+		box = qDropIncidentBox
+	}
+	if _, err := p.q.ExecContext(p.ctx, box, i.ID); err != nil {
 		return fmt.Errorf("sqlite: put incident %q box: %w", i.ID, err)
 	}
 	if _, err := p.q.ExecContext(p.ctx, qDeleteViolations, i.ID); err != nil {
@@ -146,7 +156,7 @@ func (p projection) EachIncidentMeeting(box store.Box, fn func(truce.Incident) e
 	after := ""
 	for {
 		page, err := listDocs[truce.Incident](p.ctx, p.q, "incidents meeting a box", nil, qIncidentsMeeting,
-			append(append(append(meetsArgs(box), meetsArgs(box)...), after), incidentPage)...)
+			append(append(append([]any{cellRanges(box)}, meetsArgs(box)...), meetsArgs(box)...), after, incidentPage)...)
 		if err != nil {
 			return err
 		}

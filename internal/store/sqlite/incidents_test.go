@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,67 +142,88 @@ func TestViolationCountsPlan(t *testing.T) {
 	}
 }
 
-// The incidents' R*Tree holds one row per incident, at its box, however
-// the incident was written: many at once (an import), one at a time, or
-// rewritten elsewhere; a refused batch leaves none behind.
+// A point incident has its grid cell and no R*Tree row; any other has an
+// R*Tree row at its box and no cell, however the incident was written: many
+// at once (an import), one at a time, or rewritten elsewhere; a refused
+// batch leaves none behind.
 func TestIncidentBoxes(t *testing.T) {
 	db := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"))
 	ctx := t.Context()
-	incident := func(id string, lon, lat float64) truce.Incident {
+	incident := func(id string, b [4]float64) truce.Incident {
+		g := fmt.Sprintf(`{"type":"Point","coordinates":[%g,%g]}`, b[0], b[1])
+		if b[0] != b[2] || b[1] != b[3] {
+			g = fmt.Sprintf(`{"type":"LineString","coordinates":[[%g,%g],[%g,%g]]}`, b[0], b[1], b[2], b[3])
+		}
 		return truce.Incident{ID: id, Owner: "us", Status: truce.IncidentReported,
-			IncidentContent: truce.IncidentContent{OccurredAt: t0, Type: truce.IncidentShelling,
-				Geometry: json.RawMessage(fmt.Sprintf(`{"type":"Point","coordinates":[%g,%g]}`, lon, lat))},
-			Violations: []truce.Violation{}, CreatedAt: t0, UpdatedAt: t0, BBox: [4]float64{lon, lat, lon, lat}, Entry: 1}
+			IncidentContent: truce.IncidentContent{OccurredAt: t0, Type: truce.IncidentShelling, Geometry: json.RawMessage(g)},
+			Violations:      []truce.Violation{}, CreatedAt: t0, UpdatedAt: t0, BBox: b, Entry: 1}
 	}
-	// Two whole chunks and part of one, in no particular order.
+	point := func(lon, lat float64) [4]float64 { return [4]float64{lon, lat, lon, lat} }
+	// Two whole chunks and part of one, in no particular order; every
+	// third a line.
 	var batch []truce.Incident
 	for k := range 2*batchRows + 7 {
-		batch = append(batch, incident(fmt.Sprintf("inc_%03d", (k*37)%(2*batchRows+7)), 30+float64(k)/100, 50))
+		b := point(30+float64(k)/100, 50)
+		if k%3 == 0 {
+			b[2], b[3] = b[0]+0.5, b[1]+0.25
+		}
+		batch = append(batch, incident(fmt.Sprintf("inc_%03d", (k*37)%(2*batchRows+7)), b))
 	}
-	moved := incident("inc_001", 10, 10)
-	single := incident("inc_single", -5, -5)
+	moved := incident("inc_001", point(10, 10))
+	single := incident("inc_single", point(-5, -5))
+	line := incident("inc_line", [4]float64{-6, -6, -4, -3})
 	err := db.Append(ctx, func(tx store.AppendTx) error {
 		if err := tx.(*appendTx).InsertIncidents(batch); err != nil {
 			return err
 		}
-		if err := tx.PutIncident(single); err != nil {
-			return err
+		for _, i := range []truce.Incident{single, moved, line} {
+			if err := tx.PutIncident(i); err != nil {
+				return err
+			}
 		}
-		return tx.PutIncident(moved)
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(wantRows int) {
+	check := func(wantPoints, wantOthers int) {
 		t.Helper()
-		rows, err := db.read.QueryContext(ctx, `SELECT i.doc, b.min_lon, b.max_lon, b.min_lat, b.max_lat
+		rows, err := db.read.QueryContext(ctx, `SELECT i.doc, i.cell, b.min_lon, b.max_lon, b.min_lat, b.max_lat
 			FROM incidents i LEFT JOIN incidents_box b ON b.id = i.rowid`)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer rows.Close()
-		n := 0
+		points, others := 0, 0
 		for rows.Next() {
 			var doc string
+			var cell *int64
 			var minLon, maxLon, minLat, maxLat *float64
-			if err := rows.Scan(&doc, &minLon, &maxLon, &minLat, &maxLat); err != nil {
+			if err := rows.Scan(&doc, &cell, &minLon, &maxLon, &minLat, &maxLat); err != nil {
 				t.Fatal(err)
 			}
 			var i truce.Incident
 			if err := json.Unmarshal([]byte(doc), &i); err != nil {
 				t.Fatal(err)
 			}
-			if minLon == nil {
-				t.Errorf("%s has no R*Tree row", i.ID)
+			b := i.BBox
+			if want := cellOf(b); want != nil {
+				points++
+				if cell == nil || *cell != want.(int64) || minLon != nil {
+					t.Errorf("point %s: cell %v, R*Tree row %v; want cell %d and no row", i.ID, fmt.Sprint(cell), minLon != nil, want)
+				}
+				continue
+			}
+			others++
+			if minLon == nil || cell != nil {
+				t.Errorf("%s: R*Tree row %v, cell %v; want a row and no cell", i.ID, minLon != nil, cell)
 				continue
 			}
 			// The R*Tree keeps 32-bit floats, rounded outwards.
-			b := i.BBox
 			if *minLon > b[0] || *minLat > b[1] || *maxLon < b[2] || *maxLat < b[3] ||
 				b[0]-*minLon > 1e-4 || b[1]-*minLat > 1e-4 || *maxLon-b[2] > 1e-4 || *maxLat-b[3] > 1e-4 {
 				t.Errorf("%s: R*Tree box [%g %g %g %g], want %v", i.ID, *minLon, *minLat, *maxLon, *maxLat, b)
 			}
-			n++
 		}
 		if err := rows.Err(); err != nil {
 			t.Fatal(err)
@@ -210,28 +232,48 @@ func TestIncidentBoxes(t *testing.T) {
 		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incidents_box").Scan(&boxes); err != nil {
 			t.Fatal(err)
 		}
-		if n != wantRows || boxes != wantRows {
-			t.Errorf("%d incidents and %d R*Tree rows, want %d of each", n, boxes, wantRows)
+		if points != wantPoints || others != wantOthers || boxes != wantOthers {
+			t.Errorf("%d points, %d others and %d R*Tree rows, want %d, %d and %d", points, others, boxes, wantPoints, wantOthers, wantOthers)
 		}
 	}
-	check(len(batch) + 1)
-	var found []string
-	err = db.Append(ctx, func(tx store.AppendTx) error {
-		return tx.EachIncidentMeeting(store.Box{9, 9, 11, 11}, func(i truce.Incident) error {
-			found = append(found, i.ID)
-			return nil
+	final := map[string][4]float64{}
+	for _, i := range append(batch, single, moved, line) {
+		final[i.ID] = i.BBox
+	}
+	others := 0
+	for _, b := range final {
+		if cellOf(b) == nil {
+			others++
+		}
+	}
+	check(len(final)-others, others)
+	for _, c := range []struct {
+		box  store.Box
+		want []string
+	}{
+		{store.Box{9, 9, 11, 11}, []string{"inc_001"}},
+		{store.Box{-5, -5, -5, -5}, []string{"inc_line", "inc_single"}},
+		{store.Box{-4.5, -3.5, -4.5, -3.5}, []string{"inc_line"}},
+	} {
+		var found []string
+		err = db.Append(ctx, func(tx store.AppendTx) error {
+			return tx.EachIncidentMeeting(c.box, func(i truce.Incident) error {
+				found = append(found, i.ID)
+				return nil
+			})
 		})
-	})
-	if err != nil || len(found) != 1 || found[0] != "inc_001" {
-		t.Errorf("incidents meeting the moved one's new place: %v, %v", found, err)
+		if err != nil || !slices.Equal(found, c.want) {
+			t.Errorf("incidents meeting %v: %v, %v; want %v", c.box, found, err, c.want)
+		}
 	}
 
 	// A batch with a taken id writes nothing.
 	err = db.Append(ctx, func(tx store.AppendTx) error {
-		return tx.(*appendTx).InsertIncidents([]truce.Incident{incident("inc_new", 1, 1), incident("inc_002", 2, 2)})
+		return tx.(*appendTx).InsertIncidents([]truce.Incident{incident("inc_new", point(1, 1)),
+			incident("inc_new2", [4]float64{1, 1, 2, 2}), incident("inc_002", point(2, 2))})
 	})
 	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
 		t.Errorf("a taken id: %v, want a UNIQUE constraint failure", err)
 	}
-	check(len(batch) + 1)
+	check(len(final)-others, others)
 }
