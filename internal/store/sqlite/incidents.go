@@ -40,7 +40,7 @@ const meetsBox = "min_lon <= ? AND ? <= max_lon AND min_lat <= ? AND ? <= max_la
 func meetsArgs(b store.Box) []any { return []any{b[2], b[0], b[3], b[1]} }
 
 const (
-	meetsIndexedZones     = "rowid IN (SELECT id FROM zones_box WHERE " + meetsBox + ") AND " + meetsBox
+	meetsIndexedZones = "rowid IN (SELECT id FROM zones_box WHERE " + meetsBox + ") AND " + meetsBox
 	// Points by their cells (cellRanges, the first argument), the others
 	// by the R*Tree.
 	meetsIndexedIncidents = `rowid IN (SELECT i.rowid FROM json_each(?) AS r, incidents AS i
