@@ -78,6 +78,11 @@ func TestIncidentImportEntry(t *testing.T) {
 	bad[2].Type = "picnic"
 	dup := slices.Clone(items)
 	dup[3].ID = want[0].ID
+	// Two taken ids: refused for the first in the body's order, whatever
+	// order the ids sort in.
+	dup2, dup2b := slices.Clone(items), slices.Clone(items)
+	dup2[1].ID, dup2[3].ID = want[0].ID, want[1].ID
+	dup2b[1].ID, dup2b[3].ID = want[1].ID, want[0].ID
 	// The checks that read no state are made before the entry reaches the
 	// writer (office.prepareImport), the others in the writer; a report is
 	// still refused for the first fault in CheckIncidentContent's order:
@@ -99,6 +104,8 @@ func TestIncidentImportEntry(t *testing.T) {
 	}{
 		{"bad type", ctx, bad, truce.EInvalid, "incidents[2].type"},
 		{"already released", ctx, dup, truce.EConflict, "incidents[3]"},
+		{"two already released", ctx, dup2, truce.EConflict, "incidents[1]"},
+		{"two already released, swapped", ctx, dup2b, truce.EConflict, "incidents[1]"},
 		{"twice", ctx, append(slices.Clone(items), items[0]), truce.EConflict, "incidents[4]"},
 		{"fields before actors", ctx, fieldsFirst, truce.EInvalid, "incidents[1].fatalities"},
 		{"actors before the external record", ctx, actorFirst, truce.EInvalid, "incidents[1].perpetrator"},

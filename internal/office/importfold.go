@@ -283,21 +283,6 @@ func applyPreparedImport(p store.Projection, index int64, e truce.Entry, pi *pre
 		}
 		boxes[k] = it.box
 	}
-	if batch != nil {
-		ids := make([]string, len(b.Incidents))
-		for k, in := range b.Incidents {
-			ids[k] = in.ID
-		}
-		exist, err := batch.ExistingIncidents(ids)
-		if err != nil {
-			return err
-		}
-		for k, id := range ids {
-			if exist[id] {
-				return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", id))
-			}
-		}
-	}
 	if err := c.preloadZones(boxes); err != nil {
 		return err
 	}
@@ -332,7 +317,24 @@ func applyPreparedImport(p store.Projection, index int64, e truce.Entry, pi *pre
 		}
 		out[k] = i
 	}
-	if err := batch.InsertIncidents(out); err != nil {
+	if err := batch.InsertIncidents(out); errors.Is(err, store.ErrExists) {
+		// Refused for the first report, in the body's order, that is
+		// already released.
+		ids := make([]string, len(b.Incidents))
+		for k, in := range b.Incidents {
+			ids[k] = in.ID
+		}
+		exist, xerr := batch.ExistingIncidents(ids)
+		if xerr != nil {
+			return xerr
+		}
+		for k, id := range ids {
+			if exist[id] {
+				return prefixed(k, truce.Errorf(truce.EConflict, "incident %s is already released", id))
+			}
+		}
+		return err
+	} else if err != nil {
 		return err
 	}
 	for _, id := range slices.Sorted(maps.Keys(delta)) {
@@ -355,7 +357,8 @@ func applyPreparedImport(p store.Projection, index int64, e truce.Entry, pi *pre
 type incidentBatcher interface {
 	// ExistingIncidents says which of ids are released incidents.
 	ExistingIncidents(ids []string) (map[string]bool, error)
-	// InsertIncidents writes new released incidents with their violations.
+	// InsertIncidents writes new released incidents with their violations,
+	// or, if an id is taken, nothing and an error wrapping store.ErrExists.
 	InsertIncidents(is []truce.Incident) error
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/truce-org/truce"
+	"github.com/truce-org/truce/internal/store"
 )
 
 // Batched forms of the incident reads and writes, for imports of many
@@ -69,29 +70,53 @@ func (t *appendTx) ExistingIncidents(ids []string) (map[string]bool, error) {
 var (
 	qInsertIncidents = `INSERT OR FAIL INTO incidents(rowid, id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc, cell) VALUES ` +
 		placeholders(batchRows, incidentColumns+1)
-	qInsertIncidentBox = "INSERT INTO incidents_box VALUES (?, ?, ?, ?, ?)"
-	qLastIncidentRowid = "SELECT COALESCE(MAX(rowid), 0) FROM incidents"
-	qInsertViolations  = `INSERT OR FAIL INTO incident_violations(incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
+	qInsertIncidentBox  = "INSERT INTO incidents_box VALUES (?, ?, ?, ?, ?)"
+	qLastIncidentRowid  = "SELECT COALESCE(MAX(rowid), 0) FROM incidents"
+	qLastViolationRowid = "SELECT COALESCE(MAX(rowid), 0) FROM incident_violations"
+	qInsertViolations   = `INSERT OR FAIL INTO incident_violations(incident_id, zone_id, answerable_party, perpetrator, occurred_at, week,
 		by_perpetrator, by_answerable_party, by_zone) VALUES `
 )
 
 // incidentColumns is the number of incidentArgs.
 const incidentColumns = 12
 
-// InsertIncidents writes new released incidents (ids not yet in the
-// projection) with their violation rows: PutIncident for each, in fewer
-// statements. The incidents' documents are encoded ahead of the inserts
-// (encodedChunks).
+// InsertIncidents writes new released incidents with their violation
+// rows: PutIncident for each, in fewer statements. The incidents'
+// documents are encoded ahead of the inserts (encodedChunks). If an id is
+// taken, it writes nothing and returns an error wrapping store.ErrExists:
+// the index on ids finds it as it inserts, so the fold need not look each
+// id up beforehand.
 func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 	// In id order, so that the inserts into the id index walk it once from
 	// left to right instead of jumping about it.
 	is = slices.Clone(is)
 	slices.SortFunc(is, func(a, b truce.Incident) int { return strings.Compare(a.ID, b.ID) })
 	q := txQuerier{t}
-	var rowid int64
+	var rowid, vrowid int64
 	if err := q.QueryRowContext(t.ctx, qLastIncidentRowid).Scan(&rowid); err != nil {
 		return fmt.Errorf("sqlite: last incident rowid: %w", err)
 	}
+	if err := q.QueryRowContext(t.ctx, qLastViolationRowid).Scan(&vrowid); err != nil {
+		return fmt.Errorf("sqlite: last violation rowid: %w", err)
+	}
+	err := t.insertIncidents(is, rowid)
+	if !isUniqueViolation(err) {
+		return err
+	}
+	// Undo this call's rows, which took the rowids after those before it
+	// (OR FAIL keeps the rows a failing statement wrote before the failing
+	// one; the delete trigger takes their R*Tree rows).
+	if _, uerr := t.tx.ExecContext(t.ctx, "DELETE FROM incidents WHERE rowid > ?", rowid); uerr != nil {
+		return fmt.Errorf("sqlite: undo insert incidents: %w", uerr)
+	}
+	if _, uerr := t.tx.ExecContext(t.ctx, "DELETE FROM incident_violations WHERE rowid > ?", vrowid); uerr != nil {
+		return fmt.Errorf("sqlite: undo insert incident violations: %w", uerr)
+	}
+	return fmt.Errorf("%w: %w", store.ErrExists, err)
+}
+
+func (t *appendTx) insertIncidents(is []truce.Incident, rowid int64) error {
+	q := txQuerier{t}
 	chunks := newEncodedChunks(is, rowid)
 	defer chunks.stop()
 	go chunks.help()

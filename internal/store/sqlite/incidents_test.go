@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -267,13 +268,36 @@ func TestIncidentBoxes(t *testing.T) {
 		}
 	}
 
-	// A batch with a taken id writes nothing.
+	// A batch with a taken id writes nothing, not even what went before the
+	// taken id, though the transaction goes on and commits.
+	var violations int
+	countViolations := func() (n int) {
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM incident_violations").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	violations = countViolations()
+	withViolation := incident("inc_000a", point(1, 1))
+	withViolation.Violations = []truce.Violation{{ZoneID: "zon_1", ZoneName: "Z"}}
 	err = db.Append(ctx, func(tx store.AppendTx) error {
-		return tx.(*appendTx).InsertIncidents([]truce.Incident{incident("inc_new", point(1, 1)),
-			incident("inc_new2", [4]float64{1, 1, 2, 2}), incident("inc_002", point(2, 2))})
+		err := tx.(*appendTx).InsertIncidents([]truce.Incident{withViolation,
+			incident("inc_000b", [4]float64{1, 1, 2, 2}), incident("inc_002", point(2, 2)), incident("inc_zzz", point(3, 3))})
+		if !errors.Is(err, store.ErrExists) || !strings.Contains(err.Error(), "UNIQUE") {
+			t.Errorf("a taken id: %v, want store.ErrExists from a UNIQUE constraint failure", err)
+		}
+		return nil
 	})
-	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
-		t.Errorf("a taken id: %v, want a UNIQUE constraint failure", err)
+	if err != nil {
+		t.Fatal(err)
 	}
 	check(len(final)-others, others)
+	if n := countViolations(); n != violations {
+		t.Errorf("%d violation rows after a refused batch, want %d", n, violations)
+	}
+	for _, id := range []string{"inc_000a", "inc_000b", "inc_zzz"} {
+		if _, err := db.Incident(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s after a refused batch: %v, want not found", id, err)
+		}
+	}
 }

@@ -100,7 +100,7 @@ const (
 var appendQueries = []string{qSize, qLastPartySeq, qReadHash, qReadHashRange, qPartyKind, qGetActor, qActorExists, qActorDesigs, qAddHistory, qSetCurrent, qPutCheckpoint, qPutActor,
 	qParties, qGetZone, qPutZone, qGetSiteCommitment, qPutSiteCommitment, qPutNotice,
 	qZonesMeeting, qGetIncident, qPutIncident, qPutIncidentBox, qDropIncidentBox, qDeleteViolations, qPutViolation, qIncidentsMeeting,
-	qGetCommitment, qPutCommitment, qCommitmentsBy, qGetStep, qPutStep, qGetCosigner, qPutCosigner, qInsertIncidents, qInsertIncidentBox, qLastIncidentRowid}
+	qGetCommitment, qPutCommitment, qCommitmentsBy, qGetStep, qPutStep, qGetCosigner, qPutCosigner, qInsertIncidents, qInsertIncidentBox, qLastIncidentRowid, qLastViolationRowid}
 
 func (t *appendTx) Size() (int64, error) {
 	var n int64
