@@ -201,7 +201,8 @@ func NewApp(ctx context.Context, st *Storage, opt Options) (*App, error) {
 	hub := office.NewHub(opt.EventBuffer)
 	follower := office.NewFollower(st.Store, sp, hub, size, !opt.NoNotify, log)
 	w.OnAppend(sp.OnAppend(context.WithoutCancel(ctx), st.Store, log))
-	w.OnAppend(func(apps []office.Appended) { follower.Wrote(apps); follower.Poke() })
+	w.OnCommitting(follower.Wrote, follower.Forget)
+	w.OnAppend(func([]office.Appended) { follower.Poke() })
 	svc := office.NewService(st.Store, w, sp, office.Config{
 		Logger: log, MaxVertices: opt.MaxVertices, CheckEvery: opt.CheckEvery, CheckBurst: opt.CheckBurst,
 		Limiters: limiters, AnswerWindow: opt.AnswerWindow, Now: opt.Now,

@@ -73,6 +73,16 @@ func (f *Follower) Wrote(apps []Appended) {
 	}
 }
 
+// Forget takes back what Wrote told of apps: the writer's commit of them
+// failed, and their indexes will hold other entries.
+func (f *Follower) Forget(apps []Appended) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, a := range apps {
+		delete(f.wrote, a.Index)
+	}
+}
+
 // written returns the events of entries from..to-1 if Wrote told of them
 // all, forgetting them then; it forgets any told of before from (caught up
 // already, by reading them back).

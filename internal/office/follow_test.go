@@ -106,4 +106,24 @@ func TestFollowerWrote(t *testing.T) {
 	if len(got) != 1 || got[0].Index != c.Index || got[0].Subject != "act_marker" {
 		t.Fatalf("told follower published %+v, want the told event of %d", got, c.Index)
 	}
+	// Told of a batch whose commit then failed (Forget): the entries that
+	// take those indexes are read back.
+	if err := reader.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	drain(readerSub)
+	failed := office.Appended{Index: c.Index + 1, Entry: c.Entry}
+	failed.Entry.Subject = "act_marker"
+	told.Wrote([]office.Appended{failed})
+	told.Forget([]office.Appended{failed})
+	d := appendOne("w")
+	for _, f := range []*office.Follower{told, reader} {
+		if err := f.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, got = drain(readerSub), drain(toldSub)
+	if len(want) != 1 || want[0].Index != d.Index || want[0].Subject == "act_marker" || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("told follower published %+v, reader %+v", got, want)
+	}
 }

@@ -72,8 +72,10 @@ type Writer struct {
 
 	reqs chan []*pending // a group of requests goes into one batch
 
-	mu        sync.Mutex
-	listeners []func([]Appended)
+	mu         sync.Mutex
+	listeners  []func([]Appended)
+	committing []func([]Appended)
+	undo       []func([]Appended)
 }
 
 // WriterConfig configures a Writer.
@@ -111,6 +113,19 @@ func (w *Writer) OnAppend(fn func([]Appended)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.listeners = append(w.listeners, fn)
+}
+
+// OnCommitting registers fn to be called, from the writer's goroutine, with
+// each batch about to be committed, in index order, and undo with the same
+// batch if its commit then fails. A reader of the store may see a batch
+// before OnAppend's listeners run (the commit is visible once durable, and
+// the commit call still checkpoints): the follower, told here, takes the
+// batch's events from memory rather than reading it back.
+func (w *Writer) OnCommitting(fn, undo func([]Appended)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.committing = append(w.committing, fn)
+	w.undo = append(w.undo, undo)
 }
 
 // Group commit lingers this long for more requests when the last batch had
@@ -413,11 +428,26 @@ func (w *Writer) commit(ctx context.Context, batch []*pending) {
 	results := make([]result, len(batch))
 	var written []Appended
 	var size int64
+	w.mu.Lock()
+	committing, undo := w.committing, w.undo
+	w.mu.Unlock()
+	told := false
 	err := w.store.Append(context.WithoutCancel(ctx), func(tx store.AppendTx) error {
 		var err error
 		written, size, err = w.appendBatch(tx, batch, results)
+		if err == nil && len(written) > 0 {
+			for _, fn := range committing {
+				fn(written)
+			}
+			told = true
+		}
 		return err
 	})
+	if err != nil && told {
+		for _, fn := range undo {
+			fn(written)
+		}
+	}
 	if err != nil {
 		w.log.Error("journal append failed", "entries", len(batch), "err", err)
 		fail := &truce.Error{Code: truce.EUnavailable, Message: "the journal could not be written; try again"}

@@ -13,6 +13,7 @@ import (
 	"github.com/truce-org/truce/internal/cli"
 	"github.com/truce-org/truce/internal/journal"
 	"github.com/truce-org/truce/internal/office"
+	"github.com/truce-org/truce/internal/store"
 	"github.com/truce-org/truce/internal/testenv"
 )
 
@@ -220,5 +221,67 @@ func TestEntriesAreSignedByTheActingParty(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// failingCommits is a store whose appends run and are then rolled back, as
+// when the commit fails.
+type failingCommits struct{ store.Store }
+
+var errCommit = errors.New("commit failed")
+
+func (f failingCommits) Append(ctx context.Context, fn func(store.AppendTx) error) error {
+	err := f.Store.Append(ctx, func(tx store.AppendTx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errCommit
+	})
+	if errors.Is(err, errCommit) {
+		return err
+	}
+	return fmt.Errorf("append ran through: %v", err)
+}
+
+// TestCommittingUndone: the OnCommitting listeners hear of a batch before
+// its commit, and of its undoing when the commit fails; OnAppend's hear
+// only of what was committed.
+func TestCommittingUndone(t *testing.T) {
+	e := testenv.New(t)
+	size := e.JournalSize(t)
+	var committing, undone, appended []int64
+	for _, st := range []store.Store{failingCommits{e.App.Storage.Store}, e.App.Storage.Store} {
+		w := office.NewWriter(st, e.App.Storage.Ring, office.WriterConfig{Origin: e.App.Arrangement.Origin})
+		w.OnCommitting(func(apps []office.Appended) {
+			for _, a := range apps {
+				committing = append(committing, a.Index)
+			}
+		}, func(apps []office.Appended) {
+			for _, a := range apps {
+				undone = append(undone, a.Index)
+			}
+		})
+		w.OnAppend(func(apps []office.Appended) {
+			for _, a := range apps {
+				appended = append(appended, a.Index)
+			}
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { w.Run(ctx); close(done) }()
+		_, err := w.Append(ctx, office.Request{Party: "us", Member: "us-official", Kind: truce.KindActorCreate,
+			Subject: truce.NewID("act"), Body: office.ActorCreateBody{Name: "x " + truce.NewID("n")}})
+		cancel()
+		<-done
+		if st == e.App.Storage.Store && err != nil {
+			t.Fatal(err)
+		}
+		if st != e.App.Storage.Store && truce.ErrorCode(err) != truce.EUnavailable {
+			t.Fatalf("append whose commit fails: %v", err)
+		}
+	}
+	if fmt.Sprint(committing) != fmt.Sprint([]int64{size, size}) || fmt.Sprint(undone) != fmt.Sprint([]int64{size}) ||
+		fmt.Sprint(appended) != fmt.Sprint([]int64{size}) {
+		t.Fatalf("committing %v, undone %v, appended %v; want [%d %d], [%d], [%d]", committing, undone, appended, size, size, size, size)
 	}
 }
