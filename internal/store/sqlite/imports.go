@@ -61,15 +61,19 @@ func (t *appendTx) ExistingIncidents(ids []string) (map[string]bool, error) {
 }
 
 // The statements of InsertIncidents. Whole chunks are inserted by one
-// statement prepared with the append queries. OR FAIL: the fold has checked
-// that no id is taken, and a failure still rolls the whole append back, so
-// SQLite keeps no statement journal (a copy of every page a statement
-// touches) to undo part of a statement. The R*Tree rows are inserted one by
-// one for the same reason: a statement writing a virtual table keeps one if
-// it writes more than a row (see migration 00006).
+// statement prepared with the append queries. SQLite keeps a statement
+// journal (a copy of every page a statement touches) for a statement that
+// writes many rows and may stop half way, and these write thousands; so
+// OR FAIL (a taken id stops the statement where it is, InsertIncidents
+// undoes the rest) and no explicit rowid (checking that a value given for
+// it is an integer may stop the statement: with one, the journal cost a
+// sixth of the inserts; the rows take the rowids after the last in order).
+// The R*Tree rows are inserted one by one for the same reason: a
+// statement writing a virtual table keeps one if it writes more than a row
+// (see migration 00006).
 var (
-	qInsertIncidents = `INSERT OR FAIL INTO incidents(rowid, id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc, cell) VALUES ` +
-		placeholders(batchRows, incidentColumns+1)
+	qInsertIncidents = `INSERT OR FAIL INTO incidents(id, owner, occurred_at, perpetrator, has_violation, min_lon, min_lat, max_lon, max_lat, entry, doc, cell) VALUES ` +
+		placeholders(batchRows, incidentColumns)
 	qInsertIncidentBox  = "INSERT INTO incidents_box VALUES (?, ?, ?, ?, ?)"
 	qLastIncidentRowid  = "SELECT COALESCE(MAX(rowid), 0) FROM incidents"
 	qLastViolationRowid = "SELECT COALESCE(MAX(rowid), 0) FROM incident_violations"
@@ -117,7 +121,7 @@ func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 
 func (t *appendTx) insertIncidents(is []truce.Incident, rowid int64) error {
 	q := txQuerier{t}
-	chunks := newEncodedChunks(is, rowid)
+	chunks := newEncodedChunks(is)
 	defer chunks.stop()
 	go chunks.help()
 	for k := range chunks.out {
@@ -125,22 +129,24 @@ func (t *appendTx) insertIncidents(is []truce.Incident, rowid int64) error {
 		if err != nil {
 			return err
 		}
-		rows := len(c.args) / (incidentColumns + 1)
+		rows := len(c.args) / incidentColumns
 		query := qInsertIncidents
 		if rows != batchRows {
-			query = qInsertIncidents[:strings.Index(qInsertIncidents, "VALUES ")+len("VALUES ")] + placeholders(rows, incidentColumns+1)
+			query = qInsertIncidents[:strings.Index(qInsertIncidents, "VALUES ")+len("VALUES ")] + placeholders(rows, incidentColumns)
 		}
 		if _, err := q.ExecContext(t.ctx, query, c.args...); err != nil {
 			return fmt.Errorf("sqlite: insert incidents: %w", err)
 		}
 		for j := range rows {
-			// rowid, then min_lon, min_lat, max_lon, max_lat at 6 to 9,
-			// and the cell of a point, which the R*Tree does not hold, at 12.
-			a := c.args[(incidentColumns+1)*j:]
-			if a[12] != nil {
+			// min_lon, min_lat, max_lon, max_lat at 5 to 8, and the cell
+			// of a point, which the R*Tree does not hold, at 11. The rows
+			// took the rowids after the last one, in order.
+			a := c.args[incidentColumns*j:]
+			if a[11] != nil {
 				continue
 			}
-			if _, err := q.ExecContext(t.ctx, qInsertIncidentBox, a[0], a[6], a[8], a[7], a[9]); err != nil {
+			id := rowid + int64(k*batchRows+j) + 1
+			if _, err := q.ExecContext(t.ctx, qInsertIncidentBox, id, a[5], a[7], a[6], a[8]); err != nil {
 				return fmt.Errorf("sqlite: insert incident box: %w", err)
 			}
 		}
@@ -164,7 +170,6 @@ func (t *appendTx) insertIncidents(is []truce.Incident, rowid int64) error {
 // which on a busy machine may not get a core in time.
 type encodedChunks struct {
 	is      []truce.Incident
-	rowid   int64 // the rowid before the first row's
 	out     []encodedChunk
 	ready   []chan struct{}
 	next    atomic.Int64 // the next chunk to take
@@ -172,14 +177,14 @@ type encodedChunks struct {
 }
 
 type encodedChunk struct {
-	args  []any // rowid and incidentArgs, row after row
+	args  []any // incidentArgs, row after row
 	vrows [][]any
 	err   error
 }
 
-func newEncodedChunks(is []truce.Incident, rowid int64) *encodedChunks {
+func newEncodedChunks(is []truce.Incident) *encodedChunks {
 	n := (len(is) + batchRows - 1) / batchRows
-	c := &encodedChunks{is: is, rowid: rowid, out: make([]encodedChunk, n), ready: make([]chan struct{}, n)}
+	c := &encodedChunks{is: is, out: make([]encodedChunk, n), ready: make([]chan struct{}, n)}
 	for k := range c.ready {
 		c.ready[k] = make(chan struct{})
 	}
@@ -197,14 +202,14 @@ func (c *encodedChunks) take() bool {
 	}
 	start := k * batchRows
 	part := c.is[start:min(len(c.is), start+batchRows)]
-	out := encodedChunk{args: make([]any, 0, (incidentColumns+1)*len(part))}
-	for j, i := range part {
+	out := encodedChunk{args: make([]any, 0, incidentColumns*len(part))}
+	for _, i := range part {
 		a, err := incidentArgs(i)
 		if err != nil {
 			out.err = fmt.Errorf("sqlite: insert incident %q: %w", i.ID, err)
 			break
 		}
-		out.args = append(append(out.args, c.rowid+int64(start+j)+1), a...)
+		out.args = append(out.args, a...)
 		out.vrows = append(out.vrows, violationRows(i)...)
 	}
 	c.out[k] = out
