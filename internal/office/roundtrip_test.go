@@ -126,7 +126,7 @@ func TestImportBodyRoundTrips(t *testing.T) {
 		".AnswerDue time.Time",
 		".Incidents[].ID string",
 		".Incidents[].IncidentContent.Description string",
-		".Incidents[].IncidentContent.External[].Fields truce.Fields",
+		".Incidents[].IncidentContent.External[].Fields map[string]string",
 		".Incidents[].IncidentContent.External[].GeoPrecision int",
 		".Incidents[].IncidentContent.External[].ID string",
 		".Incidents[].IncidentContent.External[].Source string",
