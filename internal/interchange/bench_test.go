@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"github.com/truce-org/truce"
 	"github.com/truce-org/truce/internal/acled/acledtest"
 	"github.com/truce-org/truce/internal/interchange"
+	"github.com/truce-org/truce/internal/office"
+	"github.com/truce-org/truce/internal/store"
 	"github.com/truce-org/truce/internal/testenv"
 )
 
@@ -75,6 +78,7 @@ func BenchmarkImportACLED1M(b *testing.B) {
 	var parse, imp, checked time.Duration
 	var written int64
 	var violations int
+	var maxWait time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		e := testenv.New(b)
@@ -92,6 +96,13 @@ func BenchmarkImportACLED1M(b *testing.B) {
 		}
 		parse += time.Since(t0)
 
+		// Another party's appends go on during the import, one every
+		// 100 ms: the longest is how long an append waits for the
+		// import's commits.
+		probeCtx, stopProbe := context.WithCancel(context.Background())
+		probeDone := make(chan time.Duration)
+		go func() { probeDone <- probeAppends(probeCtx, b, e) }()
+
 		w0 := writtenBytes()
 		t0 = time.Now()
 		res, err := interchange.ImportACLED(ctx, e.App.Office, func() (io.ReadCloser, error) { return os.Open(path) },
@@ -105,6 +116,8 @@ func BenchmarkImportACLED1M(b *testing.B) {
 		}
 		imp += time.Since(t0)
 		written += writtenBytes() - w0
+		stopProbe()
+		maxWait = max(maxWait, <-probeDone)
 		if res.Imported != rows {
 			b.Fatalf("imported %d of %d rows", res.Imported, rows)
 		}
@@ -124,6 +137,36 @@ func BenchmarkImportACLED1M(b *testing.B) {
 	b.ReportMetric(float64(violations), "violating-incidents")
 	if written > 0 {
 		b.ReportMetric(float64(written)/k/(1<<20), "written-MiB")
+	}
+	b.ReportMetric(maxWait.Seconds(), "max-other-append-s")
+}
+
+// probeAppends appends a designation by ru every 100 ms until ctx is done,
+// and returns the longest an append took.
+func probeAppends(ctx context.Context, b *testing.B, e *testenv.Env) time.Duration {
+	as, err := e.App.Storage.Store.Actors(context.Background(), store.Page{Limit: 1})
+	if err != nil || len(as) == 0 {
+		b.Errorf("no actor: %v", err)
+		return 0
+	}
+	var longest time.Duration
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for k := 0; ; k++ {
+		select {
+		case <-ctx.Done():
+			return longest
+		case <-t.C:
+		}
+		start := time.Now()
+		_, err := e.App.Writer.Append(context.Background(), office.Request{Party: "ru", Member: "ru-official",
+			Kind: truce.KindDesignationSet, Subject: as[0].ID,
+			Body: office.DesignationSetBody{Party: "ru", Designation: truce.DesignationExcluded, Note: fmt.Sprint("probe ", k)}})
+		if err != nil {
+			b.Errorf("probe append: %v", err)
+			return longest
+		}
+		longest = max(longest, time.Since(start))
 	}
 }
 
