@@ -301,3 +301,82 @@ func TestIncidentBoxes(t *testing.T) {
 		}
 	}
 }
+
+// A page of one perpetrator's incidents reads them through the index on
+// perpetrators when it has few, else in id order from the cursor on; both
+// page through exactly the perpetrator's incidents, in id order.
+func TestIncidentsByPerpetrator(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"))
+	ctx := t.Context()
+	var all []truce.Incident
+	for k := range 3000 {
+		perp := "act_common"
+		switch {
+		case k%150 == 0:
+			perp = "act_rare"
+		case k%3 == 0:
+			perp = "act_other"
+		}
+		all = append(all, truce.Incident{ID: fmt.Sprintf("inc_%05d", (k*7919)%3000), Owner: "us", Status: truce.IncidentReported,
+			IncidentContent: truce.IncidentContent{OccurredAt: t0, Type: truce.IncidentShelling, Perpetrator: &perp, Geometry: json.RawMessage(`{}`)},
+			Violations:      []truce.Violation{}, CreatedAt: t0, UpdatedAt: t0, BBox: [4]float64{1, 1, 1, 1}, Entry: 1})
+	}
+	if err := db.Append(ctx, func(tx store.AppendTx) error { return tx.(*appendTx).InsertIncidents(all) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		perp, index string
+	}{
+		{"act_rare", "USING INDEX incidents_perpetrator"},
+		{"act_common", "USING INDEX sqlite_autoindex_incidents_1"},
+		{"act_none", "USING INDEX incidents_perpetrator"},
+	} {
+		var want []string
+		for _, i := range all {
+			if *i.Perpetrator == c.perp {
+				want = append(want, i.ID)
+			}
+		}
+		slices.Sort(want)
+		f := store.IncidentFilter{Perpetrator: c.perp}
+		q, args, err := db.incidentsQuery(ctx, f, store.Page{Limit: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan string
+		rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan += detail + "; "
+		}
+		rows.Close()
+		if !strings.Contains(plan, c.index) {
+			t.Errorf("%s: plan %q, want it %s", c.perp, plan, c.index)
+		}
+		var got []string
+		page := store.Page{Limit: 7}
+		for {
+			is, err := db.Incidents(ctx, f, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range is {
+				got = append(got, i.ID)
+			}
+			if len(is) < page.Limit {
+				break
+			}
+			page.After = is[len(is)-1].ID
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: paged through %d incidents, want %d", c.perp, len(got), len(want))
+		}
+	}
+}
