@@ -2,8 +2,8 @@ package sqlite
 
 import (
 	"bytes"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
