@@ -243,13 +243,14 @@ func (db *DB) Incidents(ctx context.Context, f store.IncidentFilter, page store.
 // incidentsQuery is the query of a page of Incidents(f). The index on
 // perpetrators (migration 00009) is in the order incidents were written,
 // not by id, so that an import appends to it rather than writing all over
-// it; a page of one perpetrator's incidents in id order reads either all
-// of the perpetrator's rows, through that index, and sorts them, or the
-// rows in id order from the cursor on, keeping the perpetrator's, until
-// the page is full. The first costs what the perpetrator has, the second
-// about limit × incidents ÷ what the perpetrator has: the query takes the
-// first when the perpetrator has fewer than √(limit × incidents), so that
-// a page reads at most about that many rows either way.
+// it; a page of one perpetrator's incidents in id order either sorts the
+// ids of all the perpetrator's incidents, read from that index, or reads
+// the rows in id order from the cursor on, keeping the perpetrator's,
+// until the page is full. The first reads what the perpetrator has from
+// the index, the second about limit × incidents ÷ what the perpetrator has
+// from the table, ten times dearer a row: the query takes the first when
+// the perpetrator has fewer than √(10 × limit × incidents), so that a page
+// costs at most about that many index entries either way.
 func (db *DB) incidentsQuery(ctx context.Context, f store.IncidentFilter, page store.Page) (string, []any, error) {
 	var w where
 	perp := f.Perpetrator
@@ -261,18 +262,19 @@ func (db *DB) incidentsQuery(ctx context.Context, f store.IncidentFilter, page s
 		if err := db.read.QueryRowContext(ctx, qLastIncidentRowid).Scan(&total); err != nil {
 			return "", nil, fmt.Errorf("sqlite: incidents: %w", err)
 		}
-		limit := max(1000, int64(math.Sqrt(float64(max(page.Limit, 1))*float64(total))))
+		limit := max(1000, int64(math.Sqrt(10*float64(max(page.Limit, 1))*float64(total))))
 		var has int64
 		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM incidents WHERE perpetrator = ? LIMIT ?)",
 			perp, limit).Scan(&has); err != nil {
 			return "", nil, fmt.Errorf("sqlite: incidents: %w", err)
 		}
 		if has < limit {
-			from += " INDEXED BY incidents_perpetrator"
+			// Sorted by id as rowids, then the page's documents read.
 			w.add("perpetrator = ?", perp)
-		} else {
-			w.add("+perpetrator = ?", perp) // "+": not through the index
+			q, args := w.page("SELECT rowid FROM incidents INDEXED BY incidents_perpetrator", page)
+			return "SELECT doc FROM incidents WHERE rowid IN (" + q + ") ORDER BY id", args, nil
 		}
+		w.add("+perpetrator = ?", perp) // "+": not through the index
 	}
 	q, args := w.page(from, page)
 	return q, args, nil

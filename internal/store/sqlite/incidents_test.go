@@ -327,9 +327,9 @@ func TestIncidentsByPerpetrator(t *testing.T) {
 	for _, c := range []struct {
 		perp, index string
 	}{
-		{"act_rare", "USING INDEX incidents_perpetrator"},
+		{"act_rare", "USING COVERING INDEX incidents_perpetrator"},
 		{"act_common", "USING INDEX sqlite_autoindex_incidents_1"},
-		{"act_none", "USING INDEX incidents_perpetrator"},
+		{"act_none", "USING COVERING INDEX incidents_perpetrator"},
 	} {
 		var want []string
 		for _, i := range all {
