@@ -96,21 +96,7 @@ func TestIncidentsMeetingPlan(t *testing.T) {
 	db := mustOpen(t, filepath.Join(t.TempDir(), "truce.db"))
 	box := store.Box{36, 35, 36.2, 35.1}
 	args := append(append(append([]any{cellRanges(box)}, meetsArgs(box)...), meetsArgs(box)...), "", 10)
-	rows, err := db.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+qIncidentsMeeting, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	got := strings.Join(plan, "; ")
+	got := queryPlan(t, db, qIncidentsMeeting, args...)
 	for _, want := range []string{"SEARCH i USING COVERING INDEX incidents_cell (cell>? AND cell<?)", "SCAN incidents_box VIRTUAL TABLE"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("plan %q lacks %q", got, want)

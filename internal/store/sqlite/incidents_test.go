@@ -119,23 +119,7 @@ func TestViolationCountsPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows, err := db.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Close(); err != nil {
-				t.Fatal(err)
-			}
-			got := strings.Join(plan, "; ")
+			got := queryPlan(t, db, q, args...)
 			if want := "SCAN incident_violations USING INDEX incident_violations_" + by; got != want && got != strings.Replace(want, "USING", "USING COVERING", 1) {
 				t.Errorf("plan of %+v = %q, want %q", f, got, want)
 			}
@@ -343,20 +327,7 @@ func TestIncidentsByPerpetrator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var plan string
-		rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan += detail + "; "
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q, args...)
 		if !strings.Contains(plan, c.index) {
 			t.Errorf("%s: plan %q, want it %s", c.perp, plan, c.index)
 		}
@@ -379,4 +350,27 @@ func TestIncidentsByPerpetrator(t *testing.T) {
 			t.Errorf("%s: paged through %d incidents, want %d", c.perp, len(got), len(want))
 		}
 	}
+}
+
+// queryPlan is SQLite's plan of q, its steps joined by "; ".
+func queryPlan(t *testing.T, db *DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
 }
