@@ -104,7 +104,7 @@ func (t *appendTx) InsertIncidents(is []truce.Incident) error {
 		return fmt.Errorf("sqlite: last violation rowid: %w", err)
 	}
 	err := t.insertIncidents(is, rowid)
-	if !isUniqueViolation(err) {
+	if err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed: incidents.id") {
 		return err
 	}
 	// Undo this call's rows, which took the rowids after those before it
