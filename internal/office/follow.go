@@ -55,10 +55,11 @@ func (f *Follower) Poke() {
 	}
 }
 
-// Wrote tells the follower of entries this node's writer just appended
-// (call it from the writer's OnAppend), so that CatchUp takes their events
-// from here rather than reading and parsing each entry back: an import
-// appends entries of hundreds of kilobytes.
+// Wrote tells the follower of entries this node's writer is committing
+// (call it from the writer's OnCommitting, with Forget as its undo), so
+// that CatchUp takes their events from here rather than reading and
+// parsing each entry back: an import appends entries of hundreds of
+// kilobytes.
 func (f *Follower) Wrote(apps []Appended) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

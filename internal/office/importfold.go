@@ -261,7 +261,8 @@ func applyPreparedImport(p store.Projection, index int64, e truce.Entry, pi *pre
 	boxes := make([][4]float64, len(b.Incidents))
 	// Check every report before writing any: a refused entry changes nothing.
 	// The checks are CheckIncidentContent's, in its order: those that read
-	// no state were made by prepareImport.
+	// no state were made by prepareImport. The batched path finds ids
+	// already released as it inserts (InsertIncidents writes nothing then).
 	for k, in := range b.Incidents {
 		it := &pi.items[k]
 		if it.before != nil {

@@ -248,12 +248,12 @@ func (db *DB) ExistingIncidents(ctx context.Context, ids []string) (map[string]b
 // A party with no incident drafts, as most are when they import, is told
 // so by one look at the index instead of one per id.
 func (db *DB) ExistingIncidentDrafts(ctx context.Context, owner string, ids []string) (map[string]bool, error) {
-	var any int
-	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM incident_drafts WHERE owner = ? LIMIT 1)", owner).Scan(&any)
+	var some bool
+	err := db.read.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM incident_drafts WHERE owner = ?)", owner).Scan(&some)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: existing incident_drafts: %w", err)
 	}
-	if any == 0 {
+	if !some {
 		return map[string]bool{}, nil
 	}
 	return existingIDs(ctx, db.read, "incident_drafts", owner, ids)

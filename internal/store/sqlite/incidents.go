@@ -262,13 +262,13 @@ func (db *DB) incidentsQuery(ctx context.Context, f store.IncidentFilter, page s
 		if err := db.read.QueryRowContext(ctx, qLastIncidentRowid).Scan(&total); err != nil {
 			return "", nil, fmt.Errorf("sqlite: incidents: %w", err)
 		}
-		limit := max(1000, int64(math.Sqrt(10*float64(max(page.Limit, 1))*float64(total))))
+		few := max(1000, int64(math.Sqrt(10*float64(max(page.Limit, 1))*float64(total))))
 		var has int64
 		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM incidents WHERE perpetrator = ? LIMIT ?)",
-			perp, limit).Scan(&has); err != nil {
+			perp, few).Scan(&has); err != nil {
 			return "", nil, fmt.Errorf("sqlite: incidents: %w", err)
 		}
-		if has < limit {
+		if has < few {
 			// Sorted by id as rowids, then the page's documents read.
 			w.add("perpetrator = ?", perp)
 			q, args := w.page("SELECT rowid FROM incidents INDEXED BY incidents_perpetrator", page)
